@@ -1,0 +1,93 @@
+//! `forewarn check`: judge approaches.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use forewarn_core::Risk;
+use forewarn_ingest::{ApproachReader, Limits};
+
+use crate::engine_options::EngineOptions;
+use crate::render::Renderer;
+use crate::{EXIT_ERROR, EXIT_FLAGGED, EXIT_LOW};
+
+/// Arguments of `forewarn check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Approach files: .json (one approach), .jsonl (one per line), - for standard input.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// Print one verdict per line as JSON (the verdict contract), in input order.
+    #[arg(long)]
+    json: bool,
+    /// Judge the valid approaches and report the bad ones, instead of stopping at the first.
+    #[arg(long)]
+    keep_going: bool,
+    /// How many reasons to show per approach in the terminal view.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    reasons: usize,
+    #[command(flatten)]
+    engine: EngineOptions,
+}
+
+/// Runs `forewarn check`.
+pub fn run(args: Args) -> Result<u8> {
+    let engine = args.engine.engine()?;
+    let stdout = anstream::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let renderer = Renderer::new(args.reasons);
+    let mut worst = Risk::Low;
+    let mut bad = 0usize;
+    let mut checked = 0usize;
+    for path in &args.paths {
+        let reader = match ApproachReader::open(path, Limits::default()) {
+            Ok(r) => r,
+            Err(e) if args.keep_going => {
+                out.flush()?;
+                eprintln!("forewarn: {e}");
+                bad += 1;
+                continue;
+            }
+            Err(e) => {
+                out.flush()?;
+                return Err(e.into());
+            }
+        };
+        for item in reader {
+            let read = match item {
+                Ok(read) => read,
+                Err(e) => {
+                    out.flush()?;
+                    eprintln!("forewarn: {e}");
+                    bad += 1;
+                    if args.keep_going && e.is_recoverable() {
+                        continue;
+                    }
+                    if args.keep_going {
+                        break;
+                    }
+                    return Ok(EXIT_ERROR);
+                }
+            };
+            let verdict = engine.evaluate(&read.approach);
+            worst = worst.max(verdict.risk);
+            checked += 1;
+            if args.json {
+                serde_json::to_writer(&mut out, &verdict).context("cannot write the verdict")?;
+                out.write_all(b"\n")?;
+            } else {
+                renderer.verdict(&mut out, &read, &verdict, engine.config())?;
+            }
+        }
+    }
+    out.flush()?;
+    if bad > 0 {
+        eprintln!("forewarn: {bad} bad input(s); {checked} approach(es) judged");
+        return Ok(EXIT_ERROR);
+    }
+    Ok(if worst == Risk::Low {
+        EXIT_LOW
+    } else {
+        EXIT_FLAGGED
+    })
+}

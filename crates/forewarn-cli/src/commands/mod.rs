@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod check;
+pub mod eval;
+pub mod rules;
+pub mod train;

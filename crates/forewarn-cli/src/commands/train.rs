@@ -1,0 +1,89 @@
+//! `forewarn train`: fit the scoring model on a labelled corpus.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use forewarn_core::model::{TrainingSettings, train};
+use forewarn_ingest::Label;
+
+use crate::EXIT_LOW;
+use crate::corpus::{self, Split};
+use crate::engine_options::EngineOptions;
+
+/// Arguments of `forewarn train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Corpus directory with train/ and dev/ splits of labelled .jsonl files.
+    #[arg(value_name = "CORPUS")]
+    corpus: PathBuf,
+    /// Where to write the model (JSON).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Seed of the text-feature hash.
+    #[arg(long, default_value_t = TrainingSettings::default().seed)]
+    seed: u64,
+    /// L2 penalty on signal weights.
+    #[arg(long, default_value_t = TrainingSettings::default().signal_l2)]
+    signal_l2: f64,
+    /// L2 penalty on text-feature weights.
+    #[arg(long, default_value_t = TrainingSettings::default().text_l2)]
+    text_l2: f64,
+    #[command(flatten)]
+    engine: EngineOptions,
+}
+
+/// Runs `forewarn train`.
+pub fn run(args: Args) -> Result<u8> {
+    let settings = TrainingSettings {
+        seed: args.seed,
+        signal_l2: args.signal_l2,
+        text_l2: args.text_l2,
+        ..TrainingSettings::default()
+    };
+    // Features come from the rules and settings; the model being replaced
+    // only lends its seed, so train with the requested one.
+    let mut model = args.engine.model()?;
+    model.settings.seed = settings.seed;
+    let mut config = args.engine.config()?;
+    if args.engine.as_of.is_none() {
+        // Undated approaches must not depend on the day of training.
+        config.today = None;
+    }
+    let engine = forewarn_core::Engine::new(args.engine.rule_set()?, model, config);
+    let read = |split| -> Result<Vec<forewarn_core::model::Example>> {
+        let files = corpus::files(&args.corpus, split)?;
+        Ok(corpus::read(&files, None)?
+            .iter()
+            .map(|e| engine.example(&e.record.approach, e.label == Label::Hostile))
+            .collect())
+    };
+    let train_set = read(Split::Train)?;
+    let dev_set = read(Split::Dev)?;
+    let ids: Vec<String> = engine
+        .catalogue()
+        .signals()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    eprintln!(
+        "forewarn: training on {} approaches, calibrating on {}",
+        train_set.len(),
+        dev_set.len()
+    );
+    let model = train(&ids, &train_set, &dev_set, &settings)?;
+    let text = model.to_json();
+    // Write next to the target, then rename: never a half-written model.
+    let tmp = args.out.with_extension("json.tmp");
+    std::fs::write(&tmp, &text).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out)
+        .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+    eprintln!(
+        "forewarn: wrote {} ({} signal weights, {} text weights; thresholds medium {:.4}, high {:.4})",
+        args.out.display(),
+        model.signals.len(),
+        model.text.len(),
+        model.thresholds.medium,
+        model.thresholds.high
+    );
+    Ok(EXIT_LOW)
+}

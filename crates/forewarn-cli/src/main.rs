@@ -1,0 +1,74 @@
+//! The `forewarn` command.
+
+mod commands;
+mod corpus;
+mod engine_options;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in `--help`.
+const EXIT_LOW: u8 = 0;
+const EXIT_FLAGGED: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  every approach checked is low risk (or the command succeeded)
+  1  at least one approach is medium or high risk (or a rule example failed)
+  2  error: bad input, unreadable file, invalid rules or model
+
+forewarn check reads and judges files on this machine; it opens no network connection.";
+
+/// forewarn: detect covert approaches by intelligence services, and say exactly why.
+#[derive(Debug, Parser)]
+#[command(name = "forewarn", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge approaches (approach JSON v1: .json, .jsonl or - for stdin).
+    #[command(after_help = AFTER_HELP)]
+    Check(commands::check::Args),
+    /// Train the scoring model on a labelled corpus.
+    Train(commands::train::Args),
+    /// Measure accuracy on a labelled corpus: ROC AUC, precision, recall, F1, confusion matrix.
+    Eval(commands::eval::Args),
+    /// List rule packs and run their examples.
+    #[command(subcommand)]
+    Rules(commands::rules::Command),
+    /// Time `check --json` on generated approaches, or write them for other tools.
+    Bench(commands::bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Rules(command) => commands::rules::run(command),
+        Command::Bench(args) => commands::bench::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_LOW),
+        Err(e) => {
+            eprintln!("forewarn: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// A closed pipe (`forewarn check ... | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

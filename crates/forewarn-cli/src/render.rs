@@ -1,0 +1,167 @@
+//! The terminal view of a verdict, for a member who is not technical.
+//!
+//! Colour is written as ANSI styles; `anstream` strips them when standard
+//! output is not a terminal or `NO_COLOR` is set.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use forewarn_core::{Approach, EngineConfig, Evidence, Risk, Verdict};
+use forewarn_ingest::Read1;
+
+/// Characters of context shown around quoted evidence.
+const CONTEXT_CHARS: usize = 50;
+
+/// Renders verdicts for people.
+pub struct Renderer {
+    reasons: usize,
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const EVIDENCE: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+
+fn band_style(risk: Risk) -> Style {
+    let colour = match risk {
+        Risk::High => AnsiColor::Red,
+        Risk::Medium => AnsiColor::Yellow,
+        Risk::Low => AnsiColor::Green,
+    };
+    Style::new()
+        .bold()
+        .fg_color(Some(anstyle::Color::Ansi(colour)))
+}
+
+impl Renderer {
+    /// A renderer showing at most `reasons` reasons per approach.
+    pub fn new(reasons: usize) -> Renderer {
+        Renderer { reasons }
+    }
+
+    /// Writes the view of one verdict.
+    pub fn verdict(
+        &self,
+        out: &mut impl Write,
+        read: &Read1,
+        verdict: &Verdict,
+        config: &EngineConfig,
+    ) -> io::Result<()> {
+        let approach = &read.approach;
+        let name = verdict.id.as_deref().unwrap_or("approach");
+        writeln!(
+            out,
+            "{BOLD}{name}{BOLD:#} {DIM}({}, from {}){DIM:#}",
+            read.location,
+            one_line(&approach.sender.name)
+        )?;
+        let band = band_style(verdict.risk);
+        let headline = match verdict.risk {
+            Risk::High => "HIGH RISK: this looks like a covert approach",
+            Risk::Medium => "MEDIUM RISK: some signs of a covert approach",
+            Risk::Low => "LOW RISK: no clear signs of a covert approach",
+        };
+        writeln!(
+            out,
+            "  {band}{headline}{band:#} {DIM}(score {:.2}){DIM:#}",
+            verdict.score
+        )?;
+        let reasons: Vec<_> = verdict.signals.iter().filter(|s| s.weight > 0.0).collect();
+        if !reasons.is_empty() {
+            writeln!(out, "\n  Why:")?;
+            for signal in reasons.iter().take(self.reasons) {
+                writeln!(out, "  • {}", signal.title)?;
+                if let Some(e) = signal.evidence.first() {
+                    writeln!(out, "      {}", quote(approach, e))?;
+                }
+            }
+            if reasons.len() > self.reasons {
+                writeln!(
+                    out,
+                    "  {DIM}and {} more (see --json){DIM:#}",
+                    reasons.len() - self.reasons
+                )?;
+            }
+        }
+        let ordinary: Vec<_> = verdict.signals.iter().filter(|s| s.weight < 0.0).collect();
+        if !ordinary.is_empty() {
+            writeln!(out, "\n  What looks ordinary:")?;
+            for signal in ordinary.iter().take(3) {
+                writeln!(out, "  • {}", signal.title)?;
+            }
+        }
+        writeln!(out, "\n  What to do now:")?;
+        for (i, advice) in verdict.advice.iter().enumerate() {
+            writeln!(out, "  {}. {advice}", i + 1)?;
+        }
+        if verdict.risk != Risk::Low {
+            writeln!(
+                out,
+                "  {DIM}To report: send this approach file and `forewarn check --json` output to {}.{DIM:#}",
+                config.report_to
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+/// Text without line breaks or control characters, for one terminal line.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Quotes a piece of evidence in its context, the evidence highlighted.
+fn quote(approach: &Approach, evidence: &Evidence) -> String {
+    match evidence {
+        Evidence::Message {
+            message,
+            start,
+            end,
+            ..
+        } => {
+            let Some(text) = approach.messages.get(*message).map(|m| m.text.as_str()) else {
+                return String::new();
+            };
+            let (Some(before), Some(hit), Some(after)) =
+                (text.get(..*start), text.get(*start..*end), text.get(*end..))
+            else {
+                return String::new();
+            };
+            let before: String = before
+                .chars()
+                .rev()
+                .take(CONTEXT_CHARS)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let after: String = after.chars().take(CONTEXT_CHARS).collect();
+            let lead = if before.len() < text[..*start].len() {
+                "…"
+            } else {
+                ""
+            };
+            let tail = if after.len() < text[*end..].len() {
+                "…"
+            } else {
+                ""
+            };
+            format!(
+                "{DIM}message {}:{DIM:#} \"{lead}{}{EVIDENCE}[{}]{EVIDENCE:#}{}{tail}\"",
+                message + 1,
+                one_line(&before),
+                one_line(hit),
+                one_line(&after)
+            )
+        }
+        Evidence::Field { field, text } => {
+            format!(
+                "{DIM}{field}:{DIM:#} {EVIDENCE}{}{EVIDENCE:#}",
+                one_line(text)
+            )
+        }
+    }
+}

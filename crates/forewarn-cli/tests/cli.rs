@@ -1,0 +1,458 @@
+//! Tests of the `forewarn` binary through its real interface.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn forewarn() -> Command {
+    let mut cmd = Command::cargo_bin("forewarn").unwrap();
+    cmd.current_dir(repo())
+        .env_remove("FOREWARN_CONFIG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Compares `actual` with a golden file; `UPDATE_GOLDENFILES=1` rewrites it.
+/// The shipped model's calibration slope: verdicts show declared rule
+/// weights on the calibrated scale.
+fn engine_slope() -> f64 {
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("crates/forewarn-core/model/default.json")).unwrap(),
+    )
+    .unwrap();
+    model["calibration"]["slope"].as_f64().unwrap()
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDENFILES").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {}; run with UPDATE_GOLDENFILES=1",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "output differs from {}", path.display());
+}
+
+#[test]
+fn check_json_follows_the_verdict_contract() {
+    let out = forewarn()
+        .args([
+            "check",
+            "--json",
+            "--as-of",
+            "2025-10-01",
+            "examples/approaches.jsonl",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    golden("check-examples.jsonl", &text);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let ids: Vec<&str> = lines.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["example-headhunter", "example-conference"],
+        "input order"
+    );
+    for (line, v) in text.lines().zip(&lines) {
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["advice", "id", "risk", "score", "signals"]);
+        // The contract's key order.
+        assert!(line.starts_with("{\"id\":"), "{line}");
+        let at = |k: &str| line.find(&format!("\"{k}\":")).unwrap();
+        assert!(at("risk") < at("score") && at("score") < at("signals"));
+        assert!(line.rfind("\"advice\":").unwrap() > at("signals"));
+        assert!(["low", "medium", "high"].contains(&v["risk"].as_str().unwrap()));
+        let score = v["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        for s in v["signals"].as_array().unwrap() {
+            assert!(s["id"].as_str().unwrap().starts_with("FW-"));
+            assert!(s["title"].is_string() && s["weight"].is_number());
+            for e in s["evidence"].as_array().unwrap() {
+                assert!(
+                    e.get("field").is_some() || e.get("message").is_some(),
+                    "{e}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn evidence_offsets_point_into_the_original_text() {
+    let approach: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/linkedin-headhunter.json")).unwrap(),
+    )
+    .unwrap();
+    let out = forewarn()
+        .args(["check", "--json", "examples/linkedin-headhunter.json"])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let verdict: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let mut spans = 0;
+    for s in verdict["signals"].as_array().unwrap() {
+        for e in s["evidence"].as_array().unwrap() {
+            if let Some(m) = e["message"].as_u64() {
+                let text = approach["messages"][m as usize]["text"].as_str().unwrap();
+                let (start, end) = (
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                );
+                assert_eq!(
+                    &text.as_bytes()[start..end],
+                    e["text"].as_str().unwrap().as_bytes()
+                );
+                spans += 1;
+            }
+        }
+    }
+    assert!(spans >= 3, "only {spans} spans");
+}
+
+#[test]
+fn terminal_view_speaks_plainly_and_is_uncoloured_when_piped() {
+    forewarn()
+        .args([
+            "check",
+            "--as-of",
+            "2025-10-01",
+            "--report-to",
+            "Parliamentary Security Department",
+            "examples/linkedin-headhunter.json",
+        ])
+        .env_remove("NO_COLOR")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("RISK"))
+        .stdout(predicate::str::contains("Why:"))
+        .stdout(predicate::str::contains("What to do now:"))
+        .stdout(predicate::str::contains(
+            "Parliamentary Security Department",
+        ))
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn low_risk_exits_zero() {
+    forewarn()
+        .args(["check", "examples/conference-invitation.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("LOW RISK"));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let input = std::fs::read_to_string(repo().join("examples/approaches.jsonl")).unwrap();
+    forewarn()
+        .args(["check", "--json", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("example-conference"));
+    // A single pretty-printed approach on stdin works too.
+    let single =
+        std::fs::read_to_string(repo().join("examples/conference-invitation.json")).unwrap();
+    forewarn()
+        .args(["check", "--json", "-"])
+        .write_stdin(single)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn bad_input_exits_two_with_a_located_message() {
+    let assert = forewarn()
+        .args([
+            "check",
+            "--json",
+            "crates/forewarn-cli/tests/data/bad.jsonl",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "crates/forewarn-cli/tests/data/bad.jsonl:2: sender.name: missing",
+        ));
+    // Only the line before the bad one was judged.
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+}
+
+#[test]
+fn keep_going_judges_valid_lines_and_reports_bad_ones() {
+    let assert = forewarn()
+        .args([
+            "check",
+            "--json",
+            "--keep-going",
+            "crates/forewarn-cli/tests/data/bad.jsonl",
+        ])
+        .assert()
+        .code(2);
+    let out = assert.get_output();
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["ok-1", "ok-2"]);
+    golden(
+        "bad-input.stderr",
+        &String::from_utf8(out.stderr.clone()).unwrap(),
+    );
+}
+
+#[test]
+fn missing_file_is_an_error() {
+    forewarn()
+        .args(["check", "no/such/file.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.json"));
+}
+
+#[test]
+fn oversized_message_is_refused_with_its_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let text = "a".repeat((1 << 20) + 1);
+    std::fs::write(
+        &path,
+        format!(r#"{{"sender":{{"name":"X"}},"messages":[{{"text":"{text}"}}]}}"#),
+    )
+    .unwrap();
+    forewarn()
+        .args(["check", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "messages.0.text is 1048577 bytes, over the limit of 1048576 bytes",
+        ));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    forewarn()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains(
+            "1  at least one approach is medium or high risk",
+        ));
+}
+
+#[test]
+fn default_rule_pack_passes_its_examples() {
+    forewarn()
+        .args(["rules", "test"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("all pass"));
+}
+
+#[test]
+fn failing_rule_examples_exit_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pack.toml");
+    std::fs::write(
+        &path,
+        r#"format = 1
+name = "t"
+[[rule]]
+id = "FW-TEST-GIFT"
+title = "Offers a gift"
+family = "offer"
+weight = 1.0
+phrases = ["gift card"]
+[rule.examples]
+match = ["Here is a gift card.", "Here is a present."]
+"#,
+    )
+    .unwrap();
+    forewarn()
+        .args(["rules", "test", path.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FW-TEST-GIFT: should fire on: \"Here is a present.\"",
+        ));
+}
+
+#[test]
+fn added_rules_fire_with_their_declared_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(
+        &pack,
+        "format = 1\nname = \"t\"\n[[rule]]\nid = \"FW-TEST-PINEAPPLE\"\ntitle = \"Mentions pineapples\"\nfamily = \"offer\"\nweight = 1.25\nphrases = [\"pineapple\"]\n",
+    )
+    .unwrap();
+    let approach = dir.path().join("a.json");
+    std::fs::write(
+        &approach,
+        r#"{"sender":{"name":"X"},"messages":[{"text":"I bring a pineapple."}]}"#,
+    )
+    .unwrap();
+    let out = forewarn()
+        .args([
+            "check",
+            "--json",
+            "--rules",
+            pack.to_str().unwrap(),
+            approach.to_str().unwrap(),
+        ])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let s = v["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "FW-TEST-PINEAPPLE")
+        .expect("the added rule fired");
+    let expected = (1.25 * engine_slope() * 100.0).round() / 100.0;
+    assert_eq!(s["weight"].as_f64().unwrap(), expected);
+    assert_eq!(s["evidence"][0]["text"], "pineapple");
+    forewarn()
+        .args(["rules", "list", "--rules", pack.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("FW-TEST-PINEAPPLE"))
+        .stdout(predicate::str::contains("FW-OFFER-CRYPTO"));
+}
+
+#[test]
+fn invalid_rule_pack_names_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(&pack, "format = 1\nname = \"t\"\n[[rule]]\nid = \"FW-X\"\ntitle = \"x\"\nfamily = \"offer\"\nweight = 1.0\nregexes = ['(unclosed']\n").unwrap();
+    forewarn()
+        .args([
+            "check",
+            "--rules",
+            pack.to_str().unwrap(),
+            "examples/conference-invitation.json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rule `FW-X`: regex `(unclosed`"));
+}
+
+#[test]
+fn training_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    for out in [&a, &b] {
+        forewarn()
+            .args([
+                "train",
+                "corpus",
+                "--seed",
+                "11",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+            .code(0);
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn the_shipped_model_is_what_training_produces() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.json");
+    forewarn()
+        .args(["train", "corpus", "--out", out.to_str().unwrap()])
+        .assert()
+        .code(0);
+    let shipped =
+        std::fs::read_to_string(repo().join("crates/forewarn-core/model/default.json")).unwrap();
+    assert!(
+        std::fs::read_to_string(&out).unwrap() == shipped,
+        "crates/forewarn-core/model/default.json is stale: run `forewarn train corpus --out crates/forewarn-core/model/default.json`"
+    );
+}
+
+#[test]
+fn eval_reports_the_figures_and_meets_the_bar_on_dev() {
+    let out = forewarn()
+        .args(["eval", "corpus", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(r["approaches"].as_u64().unwrap() >= 120);
+    let auc = r["roc_auc"].as_f64().unwrap();
+    assert!(auc >= 0.95, "ROC AUC {auc}");
+    let bands = r["bands"].as_array().unwrap();
+    let medium = bands
+        .iter()
+        .find(|b| b["bands"] == "medium or high")
+        .unwrap();
+    let high = bands.iter().find(|b| b["bands"] == "high").unwrap();
+    assert!(medium["recall"].as_f64().unwrap() >= 0.9, "{medium}");
+    assert!(
+        medium["false_positive_rate"].as_f64().unwrap() <= 0.10,
+        "{medium}"
+    );
+    assert!(
+        high["false_positive_rate"].as_f64().unwrap() <= 0.03,
+        "{high}"
+    );
+    assert!(r["confusion"]["hostile"]["high"].is_u64());
+    assert!(r["signals"].as_object().unwrap().len() > 10);
+    // Labels from a separate file.
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.csv");
+    std::fs::write(
+        &labels,
+        "id,label\nexample-headhunter,hostile\nexample-conference,benign\n",
+    )
+    .unwrap();
+    forewarn()
+        .args([
+            "eval",
+            "examples/approaches.jsonl",
+            "--labels",
+            labels.to_str().unwrap(),
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ROC AUC: 1.0000"));
+}

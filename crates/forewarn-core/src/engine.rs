@@ -1,0 +1,387 @@
+//! The engine: judges one approach and says exactly why.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::approach::Approach;
+use crate::dates::timestamp_day;
+use crate::features::text_features;
+use crate::model::{Example, Model, TextTable};
+use crate::normalise::Normalised;
+use crate::observables::{self, ExtractOptions, ObservableKind};
+use crate::rules::{Family, Field, Hit, RuleSet};
+use crate::signals::{
+    Builtin, Catalogue, Fired, MessageStages, ProfileConfig, Stage, conversation_signals,
+    profile_signals,
+};
+use crate::verdict::{Evidence, Risk, SignalHit, Verdict};
+
+/// Most evidence items kept per signal.
+const MAX_EVIDENCE: usize = 5;
+
+/// Most rule advice lines in a verdict, after the band's own advice.
+const MAX_RULE_ADVICE: usize = 3;
+
+/// Settings of the engine that are not rules or model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Profile thresholds and countries of concern.
+    pub profile: ProfileConfig,
+    /// ISO 3166 region for phone numbers written without a country code.
+    pub phone_region: Option<String>,
+    /// Who to report to, named in the advice.
+    pub report_to: String,
+    /// The date approaches are judged on when their messages carry none
+    /// (`YYYY-MM-DD`); `None` leaves date-based profile signals out for them.
+    #[serde(skip)]
+    pub today: Option<Date>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            profile: ProfileConfig::default(),
+            phone_region: Some("GB".to_owned()),
+            report_to: "your organisation's security team".to_owned(),
+            today: None,
+        }
+    }
+}
+
+/// What the engine found in one approach, before scoring.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The signals that fired, in order of first appearance.
+    pub fired: Vec<Fired>,
+    /// Hashed text features of the sender's messages.
+    pub text: Vec<u64>,
+}
+
+/// The detection engine: a rule set, a model and settings.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    rules: RuleSet,
+    catalogue: Catalogue,
+    model: Model,
+    table: TextTable,
+    /// Effective weight of each catalogue signal: learned, or the prior.
+    weights: Vec<f64>,
+    config: EngineConfig,
+    extract: ExtractOptions,
+}
+
+impl Engine {
+    /// Builds an engine.
+    pub fn new(rules: RuleSet, model: Model, config: EngineConfig) -> Engine {
+        let catalogue = Catalogue::new(&rules);
+        let weights = catalogue
+            .signals()
+            .iter()
+            .map(|s| model.signals.get(&s.id).copied().unwrap_or(s.prior_weight))
+            .collect();
+        let table = model.text_table();
+        let extract = ExtractOptions {
+            default_region: config.phone_region.clone(),
+        };
+        Engine {
+            rules,
+            catalogue,
+            model,
+            table,
+            weights,
+            config,
+            extract,
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Every signal the engine can report.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Judges one approach.
+    pub fn evaluate(&self, approach: &Approach) -> Verdict {
+        let analysis = self.analyse(approach);
+        self.verdict(approach, &analysis)
+    }
+
+    /// Finds the signals and text features of an approach.
+    pub fn analyse(&self, approach: &Approach) -> Analysis {
+        let mut found: Vec<(usize, Evidence)> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut stages: Vec<MessageStages> = Vec::new();
+
+        for (index, message) in approach.messages.iter().enumerate() {
+            let from_sender = message.from == crate::approach::Author::Sender;
+            let field = if from_sender {
+                Field::Messages
+            } else {
+                Field::Replies
+            };
+            let first = found.len();
+            if let Some(subject) = &message.subject {
+                hits.clear();
+                self.rules.scan(subject, field, &mut hits);
+                for h in &hits {
+                    found.push((
+                        h.rule,
+                        Evidence::Field {
+                            field: format!("messages.{index}.subject"),
+                            text: subject.get(h.span.clone()).unwrap_or_default().to_owned(),
+                        },
+                    ));
+                }
+            }
+            hits.clear();
+            let normalised = Normalised::new(&message.text);
+            self.rules.scan_normalised(&normalised, field, &mut hits);
+            hits.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+            let mut per_rule: Vec<(usize, usize)> = Vec::new();
+            for h in &hits {
+                // Only the first few hits of a rule in a message are kept.
+                match per_rule.iter_mut().find(|(r, _)| *r == h.rule) {
+                    Some((_, n)) if *n >= MAX_EVIDENCE => continue,
+                    Some((_, n)) => *n += 1,
+                    None => per_rule.push((h.rule, 1)),
+                }
+                found.push((
+                    h.rule,
+                    message_evidence(index, &message.text, h.span.clone()),
+                ));
+            }
+            if !from_sender {
+                continue;
+            }
+            let mut observed = Vec::new();
+            for o in observables::extract(&message.text, &self.extract) {
+                let signal = match o.kind {
+                    ObservableKind::Wallet { .. } => Builtin::ObservableWallet,
+                    ObservableKind::Messenger { .. } => Builtin::ObservableMessenger,
+                    _ => continue,
+                };
+                let evidence = message_evidence(index, &message.text, o.start..o.end);
+                observed.push((signal, evidence.clone()));
+                found.push((self.catalogue.builtin(signal), evidence));
+            }
+            // The stages this message reached, with the first evidence of each.
+            let mut message_stages: Vec<(Stage, Evidence)> = Vec::new();
+            let mut add_stage = |stage: Stage, evidence: &Evidence| {
+                if !message_stages.iter().any(|(s, _)| *s == stage) {
+                    message_stages.push((stage, evidence.clone()));
+                }
+            };
+            for (signal, evidence) in &found[first..] {
+                let stage = match self.catalogue.signals()[*signal].family {
+                    Family::Persuasion => Stage::Rapport,
+                    Family::Offer => Stage::Offer,
+                    Family::Request => Stage::Request,
+                    Family::Channel => Stage::Shift,
+                    _ => continue,
+                };
+                add_stage(stage, evidence);
+            }
+            for (signal, evidence) in &observed {
+                if *signal == Builtin::ObservableWallet {
+                    add_stage(Stage::Shift, evidence);
+                }
+            }
+            stages.push(MessageStages {
+                message: index,
+                stages: message_stages,
+            });
+        }
+
+        let s = &approach.sender;
+        let mut scan_field =
+            |text: &str, field: Field, name: &str, found: &mut Vec<(usize, Evidence)>| {
+                hits.clear();
+                self.rules.scan(text, field, &mut hits);
+                for h in &hits {
+                    found.push((
+                        h.rule,
+                        Evidence::Field {
+                            field: name.to_owned(),
+                            text: text.to_owned(),
+                        },
+                    ));
+                }
+            };
+        if let Some(headline) = &s.headline {
+            scan_field(headline, Field::Headline, "sender.headline", &mut found);
+        }
+        if let Some(about) = &s.about {
+            scan_field(about, Field::About, "sender.about", &mut found);
+        }
+        if let Some(org) = &s.organisation {
+            scan_field(org, Field::Organisation, "sender.organisation", &mut found);
+        }
+        for (i, e) in s.experience.iter().enumerate() {
+            if let Some(org) = &e.organisation {
+                scan_field(
+                    org,
+                    Field::Organisation,
+                    &format!("sender.experience.{i}.organisation"),
+                    &mut found,
+                );
+            }
+        }
+
+        let mut builtins = Vec::new();
+        let first_contact = approach
+            .messages
+            .iter()
+            .find_map(|m| m.sent_at.as_deref().and_then(timestamp_day))
+            .or(self.config.today);
+        profile_signals(approach, first_contact, &self.config.profile, &mut builtins);
+        conversation_signals(approach, &stages, &mut builtins);
+        for (b, evidence) in builtins {
+            let index = self.catalogue.builtin(b);
+            for e in evidence {
+                found.push((index, e));
+            }
+            if !found.iter().any(|(i, _)| *i == index) {
+                // Keep a signal even when it has no evidence to quote.
+                found.push((
+                    index,
+                    Evidence::Field {
+                        field: "sender".to_owned(),
+                        text: String::new(),
+                    },
+                ));
+            }
+        }
+
+        let mut fired: Vec<Fired> = Vec::new();
+        for (signal, evidence) in found {
+            match fired.iter_mut().find(|f| f.signal == signal) {
+                Some(f) => {
+                    if f.evidence.len() < MAX_EVIDENCE && !f.evidence.contains(&evidence) {
+                        f.evidence.push(evidence);
+                    }
+                }
+                None => fired.push(Fired {
+                    signal,
+                    evidence: vec![evidence],
+                }),
+            }
+        }
+        Analysis {
+            fired,
+            text: text_features(approach, self.model.settings.seed),
+        }
+    }
+
+    /// The raw log-odds of an analysis.
+    pub fn raw_score(&self, analysis: &Analysis) -> f64 {
+        self.model.bias
+            + analysis
+                .fired
+                .iter()
+                .map(|f| self.weights[f.signal])
+                .sum::<f64>()
+            + self.table.contribution(&analysis.text)
+    }
+
+    /// The calibrated score of an analysis, rounded to four decimals.
+    pub fn score(&self, analysis: &Analysis) -> f64 {
+        let p = self.model.calibrate(self.raw_score(analysis));
+        (p * 1e4).round() / 1e4
+    }
+
+    /// The verdict for an approach and its analysis.
+    pub fn verdict(&self, approach: &Approach, analysis: &Analysis) -> Verdict {
+        let score = self.score(analysis);
+        let risk = self.model.thresholds.band(score);
+        let slope = self.model.calibration.slope;
+        let mut signals: Vec<SignalHit> = analysis
+            .fired
+            .iter()
+            .map(|f| {
+                let info = &self.catalogue.signals()[f.signal];
+                SignalHit {
+                    id: info.id.clone(),
+                    title: info.title.clone(),
+                    weight: (self.weights[f.signal] * slope * 100.0).round() / 100.0,
+                    evidence: f.evidence.clone(),
+                }
+            })
+            .collect();
+        signals.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
+        let mut advice = vec![self.band_advice(risk)];
+        let mut seen = Vec::new();
+        for s in signals.iter().filter(|s| s.weight > 0.0) {
+            let Some(index) = self.catalogue.find(&s.id) else {
+                continue;
+            };
+            if let Some(a) = &self.catalogue.signals()[index].advice
+                && !seen.contains(a)
+                && seen.len() < MAX_RULE_ADVICE
+            {
+                seen.push(a.clone());
+            }
+        }
+        advice.extend(seen);
+        Verdict {
+            id: approach.id.clone(),
+            risk,
+            score,
+            signals,
+            advice,
+        }
+    }
+
+    /// What to do, by band.
+    fn band_advice(&self, risk: Risk) -> String {
+        let to = &self.config.report_to;
+        match risk {
+            Risk::High => format!(
+                "This looks like a hostile approach. Do not reply, click links, accept payment or send anything. Report it to {to} with this verdict and the original messages."
+            ),
+            Risk::Medium => format!(
+                "Treat this approach with care: share nothing that is not public, and check with {to} before you reply."
+            ),
+            Risk::Low => format!(
+                "Nothing here points to a hostile approach. If something still feels wrong, ask {to}."
+            ),
+        }
+    }
+
+    /// A training example from an approach and its label.
+    pub fn example(&self, approach: &Approach, hostile: bool) -> Example {
+        let analysis = self.analyse(approach);
+        Example {
+            signals: analysis
+                .fired
+                .iter()
+                .map(|f| self.catalogue.signals()[f.signal].id.clone())
+                .collect(),
+            text: analysis.text,
+            hostile,
+        }
+    }
+}
+
+fn message_evidence(message: usize, text: &str, span: std::ops::Range<usize>) -> Evidence {
+    Evidence::Message {
+        message,
+        start: span.start,
+        end: span.end,
+        text: text.get(span).unwrap_or_default().to_owned(),
+    }
+}

@@ -1,0 +1,249 @@
+//! Hashed text features of the sender's messages, blind to names.
+//!
+//! The model sees word unigrams and bigrams (and character bigrams of
+//! Chinese and Japanese text), each hashed to 64 bits. Names must never reach
+//! the model (`docs/signals.md`, "Fairness"), so before hashing:
+//!
+//! - words written with a capital letter are left out: names are proper
+//!   nouns, and in the sentences where a name can stand ("Dear Amanda",
+//!   "Best regards, Wei") it is capitalised;
+//! - lower-case words that belong to the sender's or recipient's name as
+//!   written in the name field (particles such as "van", "de", "bin") are
+//!   left out too;
+//! - names written in Chinese or Japanese characters in the name fields are
+//!   cut out of the text before character bigrams are taken;
+//! - anything that looks like an address (e-mail, URL, handle) becomes one
+//!   placeholder, so a profile slug or an e-mail's local part never counts.
+//!
+//! A left-out word breaks the bigram chain, so swapping one name for another
+//! of a different length changes nothing either.
+
+use fnv::FnvHasher;
+use std::hash::Hasher;
+
+use crate::approach::Approach;
+use crate::normalise::{Normalised, is_cjk};
+
+/// The hashed features of one approach's text: sorted, without repeats.
+pub type TextFeatures = Vec<u64>;
+
+/// Collects the hashed text features of the sender's messages.
+pub fn text_features(approach: &Approach, seed: u64) -> TextFeatures {
+    let names = NameMask::new(approach);
+    let mut out = Vec::new();
+    for (_, message) in approach.sender_messages() {
+        if let Some(subject) = &message.subject {
+            collect(subject, &names, seed, &mut out);
+        }
+        collect(&message.text, &names, seed, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The parts of names that must not become features.
+struct NameMask {
+    /// Lower-case words of the name fields, as written in lower case there.
+    lower_words: Vec<String>,
+    /// Names, or parts of names, written in CJK characters.
+    cjk: Vec<String>,
+}
+
+impl NameMask {
+    fn new(approach: &Approach) -> NameMask {
+        let mut lower_words = Vec::new();
+        let mut cjk = Vec::new();
+        let recipient = approach.recipient.as_ref().and_then(|r| r.name.as_deref());
+        for name in std::iter::once(approach.sender.name.as_str()).chain(recipient) {
+            for word in name.split(|c: char| !c.is_alphanumeric()) {
+                if word.chars().any(is_cjk) {
+                    let run: String = word.chars().filter(|c| is_cjk(*c)).collect();
+                    let normalised = Normalised::new(&run).as_str().to_owned();
+                    if !normalised.is_empty() {
+                        cjk.push(normalised);
+                    }
+                } else if word.chars().next().is_some_and(char::is_lowercase) {
+                    lower_words.push(Normalised::new(word).as_str().to_owned());
+                }
+            }
+        }
+        NameMask { lower_words, cjk }
+    }
+}
+
+/// Marks a break in the bigram chain.
+const BREAK: Option<u64> = None;
+
+fn collect(original: &str, names: &NameMask, seed: u64, out: &mut Vec<u64>) {
+    let normalised = Normalised::new(original);
+    let text = normalised.as_str();
+    let mut previous: Option<u64> = BREAK;
+    for chunk in text.split(' ').filter(|c| !c.is_empty()) {
+        let chunk_start = chunk.as_ptr() as usize - text.as_ptr() as usize;
+        if looks_like_address(chunk) {
+            let token = hash(seed, b'A', b"<address>");
+            push_word(token, &mut previous, seed, out);
+            continue;
+        }
+        let mut word_start: Option<usize> = None;
+        let mut cjk_start: Option<usize> = None;
+        let mut chars = chunk.char_indices().peekable();
+        loop {
+            let next = chars.next();
+            let c = next.map(|(_, c)| c);
+            let at = next.map_or(chunk.len(), |(i, _)| i);
+            let is_word = c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c));
+            let is_ideograph = c.is_some_and(is_cjk);
+            if !is_word && let Some(s) = word_start.take() {
+                let word = &chunk[s..at];
+                let origin = normalised.original_span(chunk_start + s..chunk_start + at);
+                let capitalised = original[origin]
+                    .chars()
+                    .find(|c| c.is_alphanumeric())
+                    .is_some_and(char::is_uppercase);
+                if capitalised || names.lower_words.iter().any(|w| w == word) {
+                    previous = BREAK;
+                } else {
+                    let token = if word.bytes().all(|b| b.is_ascii_digit()) {
+                        hash(seed, b'W', b"<number>")
+                    } else {
+                        hash(seed, b'W', word.as_bytes())
+                    };
+                    push_word(token, &mut previous, seed, out);
+                }
+            }
+            if !is_ideograph && let Some(s) = cjk_start.take() {
+                cjk_bigrams(&chunk[s..at], names, seed, out);
+                previous = BREAK;
+            }
+            match c {
+                None => break,
+                Some(_) if is_word => {
+                    word_start.get_or_insert(at);
+                }
+                Some(_) if is_ideograph => {
+                    cjk_start.get_or_insert(at);
+                }
+                Some(_) => {
+                    // Punctuation ends a phrase.
+                    previous = BREAK;
+                }
+            }
+        }
+    }
+}
+
+/// Adds a word and the bigram it makes with the previous word.
+fn push_word(token: u64, previous: &mut Option<u64>, seed: u64, out: &mut Vec<u64>) {
+    out.push(token);
+    if let Some(p) = *previous {
+        let mut pair = [0u8; 16];
+        pair[..8].copy_from_slice(&p.to_le_bytes());
+        pair[8..].copy_from_slice(&token.to_le_bytes());
+        out.push(hash(seed, b'B', &pair));
+    }
+    *previous = Some(token);
+}
+
+/// Character bigrams of a run of CJK text, with names cut out.
+fn cjk_bigrams(run: &str, names: &NameMask, seed: u64, out: &mut Vec<u64>) {
+    let mut pieces = vec![run.to_owned()];
+    for name in &names.cjk {
+        pieces = pieces
+            .iter()
+            .flat_map(|p| {
+                p.split(name.as_str())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    for piece in pieces {
+        let chars: Vec<char> = piece.chars().collect();
+        for pair in chars.windows(2) {
+            let mut buf = [0u8; 8];
+            let a = pair[0].encode_utf8(&mut buf[..4]).len();
+            let b = pair[1].encode_utf8(&mut buf[a..]).len();
+            out.push(hash(seed, b'C', &buf[..a + b]));
+        }
+    }
+}
+
+/// E-mail addresses, URLs, handles and domain names.
+fn looks_like_address(chunk: &str) -> bool {
+    chunk.contains('@')
+        || chunk.contains("://")
+        || chunk.starts_with("www.")
+        || chunk.contains(".com")
+        || chunk.contains('/')
+}
+
+/// FNV-1a of a namespace byte and the bytes, mixed with the seed.
+fn hash(seed: u64, namespace: u8, bytes: &[u8]) -> u64 {
+    let mut h =
+        FnvHasher::with_key(0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    h.write_u8(namespace);
+    h.write(bytes);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approach::{Message, Recipient, Sender};
+
+    fn approach(name: &str, text: &str) -> Approach {
+        Approach {
+            sender: Sender {
+                name: name.into(),
+                ..Sender::default()
+            },
+            recipient: Some(Recipient {
+                name: Some("Jane Doe".into()),
+                ..Recipient::default()
+            }),
+            messages: vec![Message {
+                text: text.into(),
+                ..Message::default()
+            }],
+            ..Approach::default()
+        }
+    }
+
+    #[test]
+    fn names_never_change_features() {
+        let pairs = [
+            (
+                "Amanda Qiu",
+                "Dear Jane, I am Amanda Qiu from a consultancy. Best regards, Amanda (amanda.qiu@x.com)",
+            ),
+            (
+                "Oluwaseun Adebayo-Okafor",
+                "Dear Jane, I am Oluwaseun Adebayo-Okafor from a consultancy. Best regards, Oluwaseun (oluwaseun.adebayo@x.com)",
+            ),
+            (
+                "Pieter van der Berg",
+                "Dear Jane, I am Pieter van der Berg from a consultancy. Best regards, Pieter (p.vanderberg@x.com)",
+            ),
+            (
+                "王芳",
+                "Dear Jane, I am 王芳 from a consultancy. Best regards, 王芳 (wangfang@x.com)",
+            ),
+        ];
+        let first = text_features(&approach(pairs[0].0, pairs[0].1), 7);
+        assert!(!first.is_empty());
+        for (name, text) in &pairs[1..] {
+            assert_eq!(text_features(&approach(name, text), 7), first, "{name}");
+        }
+    }
+
+    #[test]
+    fn words_and_cjk_become_features() {
+        let a = approach("x", "we pay well 我们付钱");
+        let f = text_features(&a, 7);
+        // 3 words, 2 bigrams, 3 character bigrams.
+        assert_eq!(f.len(), 8);
+        assert_ne!(text_features(&a, 8), f);
+    }
+}

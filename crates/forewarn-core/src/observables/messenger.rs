@@ -1,0 +1,296 @@
+//! Messenger handles: click-to-chat links (wa.me, t.me, signal.me) and
+//! handles introduced by the platform's name ("WeChat ID: abc_123",
+//! "微信号：abc123", "Telegram @handle", "Signal: name.12").
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use phonenumber::country::Id;
+use regex::Regex;
+use url::Url;
+
+use super::{Messenger, Observable, ObservableKind, char_at, char_before, phone};
+
+/// Platform names that introduce a handle, and whether the name already
+/// says "ID" ("微信号" is "WeChat number").
+const KEYWORDS: &[(&str, Messenger, bool)] = &[
+    ("wechat", Messenger::Wechat, false),
+    ("we chat", Messenger::Wechat, false),
+    ("we-chat", Messenger::Wechat, false),
+    ("weixin", Messenger::Wechat, false),
+    ("wx", Messenger::Wechat, false),
+    ("微信", Messenger::Wechat, false),
+    ("微信号", Messenger::Wechat, true),
+    ("微信号码", Messenger::Wechat, true),
+    ("whatsapp", Messenger::Whatsapp, false),
+    ("whats app", Messenger::Whatsapp, false),
+    ("telegram", Messenger::Telegram, false),
+    ("tg", Messenger::Telegram, false),
+    ("signal", Messenger::Signal, false),
+];
+
+/// Finds the platform names, ASCII case-insensitively.
+static KEYWORD_FINDER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(KEYWORDS.iter().map(|(k, _, _)| k))
+        .ok()
+});
+
+/// What may follow a platform name before the handle: a second platform
+/// ("WeChat/WhatsApp"), an opening bracket ("WeChat (ID: ...)"), a
+/// qualifier ("ID", "号"), a separator (":", "is").
+static TAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)^
+        (?:\s*[/&,]\s*(?i:whats\s?app|wa|telegram|tg|signal|line|viber|wechat|weixin|微信)\b)?
+        (?P<open>\s*[(\[（])?
+        (?P<qual>\s*(?:(?i:id|number|account|handle|username|user\s?name)\b|(?i:no)\.|号|账号|帐号))?
+        \s*(?P<sep>[:：=]|是|(?i:is)\b)?\s*",
+    )
+    .ok()
+});
+
+/// A WeChat ID: 6 to 20 characters, a letter first, then letters, digits,
+/// `_` or `-`.
+static WECHAT_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_\-]{5,19}").ok());
+
+/// A Telegram username: 5 to 32 characters, a letter first.
+static TELEGRAM_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]{3,31}").ok());
+
+/// A Signal username: a nickname, a dot and two or more digits.
+static SIGNAL_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]{2,31}\.[0-9]{2,9}").ok());
+
+/// Ordinary words that follow "WeChat:" without being an ID.
+const STOP_WORDS: &[&str] = &[
+    "account",
+    "accounts",
+    "anytime",
+    "available",
+    "contact",
+    "details",
+    "instead",
+    "message",
+    "messages",
+    "number",
+    "numbers",
+    "please",
+    "preferred",
+    "private",
+    "through",
+    "whatsapp",
+    "telegram",
+    "signal",
+    "wechat",
+    "weixin",
+    "username",
+    "contacts",
+];
+
+/// The platform and canonical handle of a messenger link, if `s` is one.
+///
+/// wa.me/NUMBER and api.whatsapp.com/send?phone=NUMBER give the number in
+/// E.164 (the digits as written if they are not a valid number);
+/// chat.whatsapp.com/CODE the invite code; t.me/NAME and telegram.me/NAME
+/// the lower-cased name (t.me/+NUMBER the E.164 number, t.me/+CODE and
+/// t.me/joinchat/CODE the invite); signal.me/#p/NUMBER the E.164 number,
+/// other signal.me and signal.group links the URL itself. `s` may lack its
+/// scheme ("t.me/name").
+pub fn messenger_link(s: &str) -> Option<(Messenger, String)> {
+    let s = s.trim();
+    let url = if s.contains("://") {
+        Url::parse(s).ok()?
+    } else {
+        Url::parse(&format!("https://{s}")).ok()?
+    };
+    classify(&url)
+}
+
+/// The messenger handle a parsed URL links to, if any.
+pub(super) fn classify(url: &Url) -> Option<(Messenger, String)> {
+    let host = url.host_str()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let first = segments.first().copied();
+    match host {
+        "wa.me" => {
+            let first = first?;
+            let digits = first.strip_prefix('+').unwrap_or(first);
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Some((Messenger::Whatsapp, whatsapp_number(digits)));
+            }
+            let code = segments.get(1).filter(|_| first == "message")?;
+            Some((Messenger::Whatsapp, format!("message/{code}")))
+        }
+        "api.whatsapp.com" | "web.whatsapp.com" | "whatsapp.com" => {
+            if first != Some("send") {
+                return None;
+            }
+            let phone = url
+                .query_pairs()
+                .find(|(k, _)| k == "phone")
+                .map(|(_, v)| v.into_owned())?;
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then(|| (Messenger::Whatsapp, whatsapp_number(&digits)))
+        }
+        "chat.whatsapp.com" => Some((Messenger::Whatsapp, first?.to_owned())),
+        "t.me" | "telegram.me" | "telegram.dog" => {
+            let name = match first? {
+                "s" => segments.get(1).copied()?,
+                "joinchat" => {
+                    return Some((
+                        Messenger::Telegram,
+                        format!("joinchat/{}", segments.get(1)?),
+                    ));
+                }
+                name => name,
+            };
+            if let Some(rest) = name.strip_prefix('+') {
+                if rest.is_empty() {
+                    return None;
+                }
+                if rest.bytes().all(|b| b.is_ascii_digit()) {
+                    let value =
+                        phone::canonical_phone(name, None).unwrap_or_else(|| name.to_owned());
+                    return Some((Messenger::Telegram, value));
+                }
+                return Some((Messenger::Telegram, name.to_owned()));
+            }
+            let re = TELEGRAM_NAME.as_ref()?;
+            re.find(name)
+                .filter(|m| m.end() == name.len())
+                .map(|_| (Messenger::Telegram, name.to_ascii_lowercase()))
+        }
+        "signal.me" => {
+            let fragment = url.fragment()?;
+            if let Some(number) = fragment.strip_prefix("p/") {
+                let number = percent_decode_plus(number);
+                if let Some(e164) = phone::canonical_phone(&number, None) {
+                    return Some((Messenger::Signal, e164));
+                }
+            }
+            (!fragment.is_empty()).then(|| (Messenger::Signal, url.to_string()))
+        }
+        "signal.group" => url.fragment().map(|_| (Messenger::Signal, url.to_string())),
+        _ => None,
+    }
+}
+
+/// A wa.me number in E.164, or its digits if it is not a valid number.
+fn whatsapp_number(digits: &str) -> String {
+    phone::canonical_phone(&format!("+{digits}"), None).unwrap_or_else(|| digits.to_owned())
+}
+
+/// Decodes `%2B` (the only escape seen in signal.me phone links).
+fn percent_decode_plus(s: &str) -> String {
+    s.replace("%2B", "+").replace("%2b", "+")
+}
+
+/// Whether `c` continues a handle (so a match ending before it is cut).
+fn continues_handle(text: &str, end: usize) -> bool {
+    match char_at(text, end) {
+        None => false,
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@') => true,
+        // "john.smith" or "name.example.com": a dot followed by more of it.
+        Some('.') => char_at(text, end + 1).is_some_and(|n| n.is_ascii_alphanumeric()),
+        Some(_) => false,
+    }
+}
+
+/// Pushes the handles introduced by a platform name onto `out`.
+pub(super) fn find_phrases(text: &str, region: Option<Id>, out: &mut Vec<Observable>) {
+    let (Some(finder), Some(tail)) = (KEYWORD_FINDER.as_ref(), TAIL.as_ref()) else {
+        return;
+    };
+    for m in finder.find_iter(text) {
+        let Some(&(keyword, platform, qualified)) = KEYWORDS.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        let (start, end) = (m.start(), m.end());
+        // Latin names must be whole words ("wx" not in "wxyz", "signal" not
+        // in "signals").
+        if keyword.is_ascii()
+            && (char_before(text, start).is_some_and(|c| c.is_ascii_alphanumeric())
+                || char_at(text, end).is_some_and(|c| c.is_ascii_alphanumeric()))
+        {
+            continue;
+        }
+        let Some(rest) = text.get(end..) else {
+            continue;
+        };
+        let Some(caps) = tail.captures(rest) else {
+            continue;
+        };
+        let strong_sep = caps
+            .name("sep")
+            .is_some_and(|s| matches!(s.as_str(), ":" | "：" | "=" | "是"));
+        let strong = qualified || caps.name("qual").is_some() || strong_sep;
+        let id_start = end + caps.get(0).map_or(0, |c| c.end());
+        if let Some(found) = handle_at(text, id_start, platform, strong, region) {
+            out.push(found);
+        }
+    }
+}
+
+/// Reads the handle of `platform` starting at `start`.
+fn handle_at(
+    text: &str,
+    start: usize,
+    platform: Messenger,
+    strong: bool,
+    region: Option<Id>,
+) -> Option<Observable> {
+    let rest = text.get(start..)?;
+    let first = rest.chars().next()?;
+    let make = |value: String, end: usize| Observable {
+        kind: ObservableKind::Messenger { platform },
+        value,
+        start,
+        end,
+    };
+    if first == '+' || first.is_ascii_digit() || first == '(' {
+        let (end, e164) = phone::at(text, start, region)?;
+        return Some(make(e164, end));
+    }
+    let at_sign = first == '@' && matches!(platform, Messenger::Telegram | Messenger::Signal);
+    let name_start = if at_sign { start + 1 } else { start };
+    let name_text = text.get(name_start..)?;
+    let re = match platform {
+        Messenger::Wechat => WECHAT_ID.as_ref()?,
+        Messenger::Telegram => TELEGRAM_NAME.as_ref()?,
+        Messenger::Signal => SIGNAL_NAME.as_ref()?,
+        Messenger::Whatsapp => return None,
+    };
+    let name = re.find(name_text)?.as_str();
+    let end = name_start + name.len();
+    if continues_handle(text, end) {
+        return None;
+    }
+    let marked = name
+        .bytes()
+        .any(|b| b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !(strong || at_sign || marked) {
+        return None;
+    }
+    let value = name.to_ascii_lowercase();
+    if !marked && STOP_WORDS.contains(&value.as_str()) {
+        return None;
+    }
+    Some(make(value, end))
+}
+
+#[cfg(test)]
+pub(super) fn statics_compile() -> bool {
+    KEYWORD_FINDER.is_some()
+        && TAIL.is_some()
+        && WECHAT_ID.is_some()
+        && TELEGRAM_NAME.is_some()
+        && SIGNAL_NAME.is_some()
+}

@@ -1,0 +1,137 @@
+//! Cryptocurrency wallet addresses, accepted only when their checksum (or,
+//! for all-lower/all-upper Ethereum addresses, their shape) is valid.
+
+use sha3::{Digest, Keccak256};
+
+use super::{Chain, Observable, ObservableKind};
+
+/// Base58check version byte of Bitcoin P2PKH addresses (`1...`).
+const BTC_P2PKH: u8 = 0x00;
+/// Base58check version byte of Bitcoin P2SH addresses (`3...`).
+const BTC_P2SH: u8 = 0x05;
+/// Base58check version byte of TRON addresses (`T...`).
+const TRON: u8 = 0x41;
+/// Length of a decoded base58check payload: version byte + 20-byte hash.
+const BASE58_PAYLOAD: usize = 21;
+
+/// The chain `s` is a valid address of, if any.
+///
+/// `s` must be the address alone (no surrounding text). Base58 addresses
+/// must pass their checksum with the right version byte, bech32 addresses
+/// must decode as a mainnet segwit address (`bc1...`, bech32 for version 0,
+/// bech32m for later versions), and Ethereum addresses must be `0x` + 40
+/// hex digits, all lower-case, all upper-case, or EIP-55 checksummed.
+pub fn validate_wallet(s: &str) -> Option<Chain> {
+    let b = s.as_bytes();
+    let len = b.len();
+    if len == 42 && b.starts_with(b"0x") {
+        return ethereum(&s[2..]).then_some(Chain::Ethereum);
+    }
+    if (14..=90).contains(&len) && b.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"bc1")) {
+        return bitcoin_segwit(s).then_some(Chain::Bitcoin);
+    }
+    match b.first() {
+        Some(b'1') if (26..=34).contains(&len) => {
+            base58check(s, BTC_P2PKH).then_some(Chain::Bitcoin)
+        }
+        Some(b'3') if len == 34 => base58check(s, BTC_P2SH).then_some(Chain::Bitcoin),
+        Some(b'T') if len == 34 => base58check(s, TRON).then_some(Chain::Tron),
+        _ => None,
+    }
+}
+
+/// The chain and canonical form of the address `s`, if valid: base58
+/// addresses as written (they are case-sensitive), bech32 and Ethereum
+/// addresses lower-cased (their case carries no identity).
+pub fn canonical_wallet(s: &str) -> Option<(Chain, String)> {
+    let s = s.trim();
+    let chain = validate_wallet(s)?;
+    let value = match chain {
+        Chain::Ethereum => s.to_ascii_lowercase(),
+        Chain::Bitcoin if !s.starts_with(['1', '3']) => s.to_ascii_lowercase(),
+        Chain::Bitcoin | Chain::Tron => s.to_owned(),
+    };
+    Some((chain, value))
+}
+
+/// Whether `s` base58check-decodes to a 21-byte payload with `version`.
+fn base58check(s: &str, version: u8) -> bool {
+    bs58::decode(s)
+        .with_check(Some(version))
+        .into_vec()
+        .is_ok_and(|v| v.len() == BASE58_PAYLOAD && v.first() == Some(&version))
+}
+
+/// Whether `s` is a valid Bitcoin mainnet segwit address.
+fn bitcoin_segwit(s: &str) -> bool {
+    bech32::segwit::decode(s).is_ok_and(|(hrp, _, _)| hrp.is_valid_on_mainnet())
+}
+
+/// Whether `hex` (the 40 digits after `0x`) is a plausible Ethereum
+/// address: all lower-case or all upper-case hex, or mixed-case with a
+/// valid EIP-55 checksum.
+fn ethereum(hex: &str) -> bool {
+    if hex.len() != 40 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return false;
+    }
+    let has_lower = hex.bytes().any(|c| c.is_ascii_lowercase());
+    let has_upper = hex.bytes().any(|c| c.is_ascii_uppercase());
+    if !(has_lower && has_upper) {
+        return true;
+    }
+    let lower = hex.to_ascii_lowercase();
+    let hash = Keccak256::digest(lower.as_bytes());
+    hex.bytes().enumerate().all(|(i, c)| {
+        if c.is_ascii_digit() {
+            return true;
+        }
+        let byte = hash.get(i / 2).copied().unwrap_or(0);
+        let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+        c.is_ascii_uppercase() == (nibble >= 8)
+    })
+}
+
+/// Whether `c` can be part of an address token.
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// Pushes every valid wallet address in `text` onto `out`.
+///
+/// Addresses are whole tokens: maximal runs of ASCII letters, digits and
+/// `_`, so that an address may touch non-ASCII text ("地址1A1z...") but is
+/// never cut out of a longer alphanumeric string.
+pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_token_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_token_byte(bytes[i]) {
+            i += 1;
+        }
+        // Cheap shape check before any decoding: every address is 14 to
+        // 90 characters long and starts with 0, 1, 3, T, b or B.
+        let len = i - start;
+        if !(14..=90).contains(&len)
+            || !matches!(bytes[start], b'0' | b'1' | b'3' | b'T' | b'b' | b'B')
+        {
+            continue;
+        }
+        // Token boundaries are ASCII bytes (or the ends), so char boundaries.
+        let Some(token) = text.get(start..i) else {
+            continue;
+        };
+        if let Some((chain, value)) = canonical_wallet(token) {
+            out.push(Observable {
+                kind: ObservableKind::Wallet { chain },
+                value,
+                start,
+                end: i,
+            });
+        }
+    }
+}

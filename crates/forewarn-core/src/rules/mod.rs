@@ -1,0 +1,556 @@
+//! Rules as data: rule packs, their compilation into one matcher, and
+//! matching.
+//!
+//! All phrases of all rules compile into one Aho-Corasick automaton and all
+//! regular expressions into one [`regex::RegexSet`], so the cost of scanning
+//! a text grows with the text, not with the number of rules. Individual
+//! regexes run only to locate the hits of those the set says matched.
+
+mod pack;
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use crate::normalise::{Normalised, is_cjk};
+
+pub use pack::{Examples, FORMAT_VERSION, Family, Field, Rule, RulePack, valid_id};
+
+/// The default rule pack, embedded in the binary.
+pub const DEFAULT_PACK: &str = include_str!("../../rules/default.toml");
+
+/// Largest compiled size of one regex, and of the set.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+
+/// How many words before a hit are searched for a negation.
+const NEGATION_WINDOW_WORDS: usize = 5;
+
+/// How many bytes before a hit are searched for a negation, at most.
+const NEGATION_WINDOW_BYTES: usize = 160;
+
+/// Errors in a rule pack.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuleError {
+    /// The pack is not valid TOML or does not have the pack's shape.
+    #[error("{origin}: {message}")]
+    Syntax {
+        /// Where the pack came from.
+        origin: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The pack's `format` is not one this build reads.
+    #[error(
+        "{origin}: rule-pack format {found} is not supported (this build reads format {FORMAT_VERSION})"
+    )]
+    Format {
+        /// Where the pack came from.
+        origin: String,
+        /// The format found.
+        found: u32,
+    },
+    /// A rule id does not follow `FW-UPPER-CASE`.
+    #[error(
+        "{origin}: rule id `{id}` must be `FW-` followed by upper-case letters, digits and single hyphens"
+    )]
+    Id {
+        /// Where the pack came from.
+        origin: String,
+        /// The offending id.
+        id: String,
+    },
+    /// Two rules share an id.
+    #[error("{origin}: rule id `{id}` is used twice")]
+    Duplicate {
+        /// Where the pack came from.
+        origin: String,
+        /// The repeated id.
+        id: String,
+    },
+    /// A rule has neither phrases nor regexes.
+    #[error("{origin}: rule `{id}` has no phrases and no regexes")]
+    NoPattern {
+        /// Where the pack came from.
+        origin: String,
+        /// The rule.
+        id: String,
+    },
+    /// A rule's weight is not a finite number.
+    #[error("{origin}: rule `{id}` has a weight that is not a finite number")]
+    Weight {
+        /// Where the pack came from.
+        origin: String,
+        /// The rule.
+        id: String,
+    },
+    /// A regex does not compile, or matches the empty string.
+    #[error("rule `{id}`: regex `{pattern}`: {message}")]
+    Regex {
+        /// The rule.
+        id: String,
+        /// The pattern.
+        pattern: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A phrase is empty once normalised.
+    #[error("rule `{id}`: phrase `{phrase}` is empty once normalised")]
+    Phrase {
+        /// The rule.
+        id: String,
+        /// The phrase.
+        phrase: String,
+    },
+    /// The phrase automaton could not be built.
+    #[error("cannot build the phrase matcher: {0}")]
+    Automaton(String),
+}
+
+/// One place where a rule fired, as a byte span of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the rule in [`RuleSet::rules`].
+    pub rule: usize,
+    /// Byte span in the original text.
+    pub span: Range<usize>,
+}
+
+/// A phrase of the automaton and the rule it belongs to.
+#[derive(Debug, Clone)]
+struct PhraseOwner {
+    rule: usize,
+    /// Check for a word boundary before the phrase.
+    left_boundary: bool,
+    /// Check for a word boundary after the phrase.
+    right_boundary: bool,
+    /// The phrase ends with `*`: extend the hit to the end of the word.
+    to_word_end: bool,
+}
+
+/// A compiled rule pack.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    name: String,
+    version: String,
+    rules: Vec<Rule>,
+    negatable: Vec<bool>,
+    phrases: Option<AhoCorasick>,
+    phrase_owners: Vec<PhraseOwner>,
+    regex_set: RegexSet,
+    regexes: Vec<Regex>,
+    regex_owners: Vec<usize>,
+    negations: Option<AhoCorasick>,
+    negation_is_cjk: Vec<bool>,
+}
+
+/// Phrases that contain a negation cue without negating what follows.
+const NOT_NEGATIONS: &[&str] = &[
+    "not only",
+    "not just",
+    "no problem",
+    "no doubt",
+    "don't worry",
+    "do not worry",
+    "don't hesitate",
+    "do not hesitate",
+    "no need to worry",
+    "not a problem",
+    "不用担心",
+    "不用擔心",
+    "没问题",
+    "沒問題",
+    "不错",
+    "不錯",
+    "不客气",
+    "不客氣",
+];
+
+impl RuleSet {
+    /// The default rule pack, compiled.
+    pub fn default_pack() -> Result<RuleSet, RuleError> {
+        RuleSet::compile(RulePack::parse(DEFAULT_PACK, "default rule pack")?)
+    }
+
+    /// Compiles a parsed pack.
+    pub fn compile(pack: RulePack) -> Result<RuleSet, RuleError> {
+        let mut phrase_patterns = Vec::new();
+        let mut phrase_owners = Vec::new();
+        let mut regex_patterns = Vec::new();
+        let mut regexes = Vec::new();
+        let mut regex_owners = Vec::new();
+        for (index, rule) in pack.rules.iter().enumerate() {
+            for phrase in &rule.phrases {
+                let (body, prefix) = match phrase.strip_suffix('*') {
+                    Some(body) => (body, true),
+                    None => (phrase.as_str(), false),
+                };
+                let normalised = Normalised::new(body).as_str().trim().to_owned();
+                let (Some(first), Some(last)) =
+                    (normalised.chars().next(), normalised.chars().next_back())
+                else {
+                    return Err(RuleError::Phrase {
+                        id: rule.id.clone(),
+                        phrase: phrase.clone(),
+                    });
+                };
+                phrase_owners.push(PhraseOwner {
+                    rule: index,
+                    left_boundary: is_word_char(first),
+                    right_boundary: !prefix && is_word_char(last),
+                    to_word_end: prefix,
+                });
+                phrase_patterns.push(normalised);
+            }
+            for pattern in &rule.regexes {
+                let regex = RegexBuilder::new(pattern)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| RuleError::Regex {
+                        id: rule.id.clone(),
+                        pattern: pattern.clone(),
+                        message: e.to_string(),
+                    })?;
+                if regex.is_match("") {
+                    return Err(RuleError::Regex {
+                        id: rule.id.clone(),
+                        pattern: pattern.clone(),
+                        message: "matches the empty string".to_owned(),
+                    });
+                }
+                regexes.push(regex);
+                regex_patterns.push(pattern.clone());
+                regex_owners.push(index);
+            }
+        }
+        let phrases = if phrase_patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&phrase_patterns)
+                    .map_err(|e| RuleError::Automaton(e.to_string()))?,
+            )
+        };
+        let regex_set = RegexSetBuilder::new(&regex_patterns)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| RuleError::Regex {
+                id: "(set)".to_owned(),
+                pattern: String::new(),
+                message: e.to_string(),
+            })?;
+        let cues: Vec<String> = pack
+            .negations
+            .iter()
+            .map(|c| Normalised::new(c).as_str().trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let negation_is_cjk = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
+        let negations = if cues.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(&cues).map_err(|e| RuleError::Automaton(e.to_string()))?)
+        };
+        let negatable = pack.rules.iter().map(Rule::is_negatable).collect();
+        Ok(RuleSet {
+            name: pack.name,
+            version: pack.version,
+            rules: pack.rules,
+            negatable,
+            phrases,
+            phrase_owners,
+            regex_set,
+            regexes,
+            regex_owners,
+            negations,
+            negation_is_cjk,
+        })
+    }
+
+    /// The pack's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pack's content version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The rules, in pack order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Finds every hit in `text` of the rules that look at `field`,
+    /// appending them to `out` with spans of the original text.
+    pub fn scan(&self, text: &str, field: Field, out: &mut Vec<Hit>) {
+        let normalised = Normalised::new(text);
+        self.scan_normalised(&normalised, field, out);
+    }
+
+    /// Like [`RuleSet::scan`], on an already normalised text.
+    pub fn scan_normalised(&self, normalised: &Normalised, field: Field, out: &mut Vec<Hit>) {
+        let text = normalised.as_str();
+        let wants = |rule: usize| self.rules[rule].fields.contains(&field);
+        if let Some(ac) = &self.phrases {
+            for m in ac.find_overlapping_iter(text) {
+                let owner = &self.phrase_owners[m.pattern().as_usize()];
+                if !wants(owner.rule) {
+                    continue;
+                }
+                if owner.left_boundary
+                    && text[..m.start()]
+                        .chars()
+                        .next_back()
+                        .is_some_and(is_word_char)
+                {
+                    continue;
+                }
+                if owner.right_boundary && text[m.end()..].chars().next().is_some_and(is_word_char)
+                {
+                    continue;
+                }
+                let mut end = m.end();
+                if owner.to_word_end {
+                    end += text[end..]
+                        .char_indices()
+                        .find(|(_, c)| !is_word_char(*c))
+                        .map_or(text.len() - end, |(i, _)| i);
+                }
+                self.push_hit(normalised, owner.rule, m.start()..end, out);
+            }
+        }
+        if !self.regexes.is_empty() {
+            for index in self.regex_set.matches(text).iter() {
+                let rule = self.regex_owners[index];
+                if !wants(rule) {
+                    continue;
+                }
+                for m in self.regexes[index].find_iter(text) {
+                    if m.start() < m.end() {
+                        self.push_hit(normalised, rule, m.start()..m.end(), out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn push_hit(
+        &self,
+        normalised: &Normalised,
+        rule: usize,
+        range: Range<usize>,
+        out: &mut Vec<Hit>,
+    ) {
+        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.start) {
+            return;
+        }
+        out.push(Hit {
+            rule,
+            span: normalised.original_span(range),
+        });
+    }
+
+    /// Whether a negation cue stands shortly before `at`, in the same
+    /// sentence.
+    fn is_negated(&self, text: &str, at: usize) -> bool {
+        let Some(cues) = &self.negations else {
+            return false;
+        };
+        // Five words never need more than this; bounding it keeps the cost
+        // per hit constant on long texts without punctuation.
+        let mut from = at.saturating_sub(NEGATION_WINDOW_BYTES);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &text[from..at];
+        let sentence_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| matches!(c, '.' | '!' | '?' | ';' | '。' | '！' | '？' | '；' | '\n'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let sentence = &before[sentence_start..];
+        // The last few words, or the last few characters of CJK text.
+        let mut words = 0;
+        let mut cjk = 0;
+        let mut window_start = sentence.len();
+        let mut in_word = false;
+        for (i, c) in sentence.char_indices().rev() {
+            if is_cjk(c) {
+                cjk += 1;
+                if cjk > 8 {
+                    break;
+                }
+            } else if c.is_alphanumeric() || c == '\'' {
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                    if words > NEGATION_WINDOW_WORDS {
+                        break;
+                    }
+                }
+            } else {
+                in_word = false;
+            }
+            window_start = i;
+        }
+        let mut window = sentence[window_start..].to_owned();
+        for phrase in NOT_NEGATIONS {
+            if window.contains(phrase) {
+                window = window.replace(phrase, " ");
+            }
+        }
+        cues.find_overlapping_iter(&window).any(|m| {
+            let is_cjk_cue = self.negation_is_cjk[m.pattern().as_usize()];
+            is_cjk_cue
+                || (!window[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(is_word_char)
+                    && !window[m.end()..].chars().next().is_some_and(is_word_char))
+        })
+    }
+
+    /// Runs every rule's own examples; returns the ones that fail.
+    pub fn test_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        let mut hits = Vec::new();
+        for (index, rule) in self.rules.iter().enumerate() {
+            let field = rule.fields.first().copied().unwrap_or(Field::Messages);
+            let mut check = |sentence: &String, expect: bool| {
+                hits.clear();
+                self.scan(sentence, field, &mut hits);
+                let fired = hits.iter().any(|h| h.rule == index);
+                if fired != expect {
+                    failures.push(ExampleFailure {
+                        rule: rule.id.clone(),
+                        sentence: sentence.clone(),
+                        expected_match: expect,
+                    });
+                }
+            };
+            for sentence in &rule.examples.matching {
+                check(sentence, true);
+            }
+            for sentence in &rule.examples.no_match {
+                check(sentence, false);
+            }
+        }
+        failures
+    }
+
+    /// How many examples the rules carry, matching and not matching.
+    pub fn example_count(&self) -> (usize, usize) {
+        self.rules.iter().fold((0, 0), |(m, n), r| {
+            (m + r.examples.matching.len(), n + r.examples.no_match.len())
+        })
+    }
+}
+
+/// A rule example that did not behave as its rule says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub rule: String,
+    /// The example sentence.
+    pub sentence: String,
+    /// Whether the rule should have fired.
+    pub expected_match: bool,
+}
+
+/// Letters and digits of scripts written with spaces between words.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack(rules: &str) -> RuleSet {
+        let src = format!(
+            "format = 1\nname = \"test\"\nnegations = [\"not\", \"no\", \"never\", \"不\"]\n{rules}"
+        );
+        RuleSet::compile(RulePack::parse(&src, "test").unwrap()).unwrap()
+    }
+
+    fn fired(set: &RuleSet, text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        set.scan(text, Field::Messages, &mut hits);
+        hits.iter()
+            .map(|h| format!("{}={}", set.rules()[h.rule].id, &text[h.span.clone()]))
+            .collect()
+    }
+
+    const TWO_RULES: &str = r#"
+[[rule]]
+id = "FW-OFFER-CRYPTO"
+title = "crypto"
+family = "offer"
+weight = 1.0
+phrases = ["crypto", "usdt", "加密货币"]
+
+[[rule]]
+id = "FW-REQUEST-DOCS"
+title = "docs"
+family = "request"
+weight = 1.0
+phrases = ["internal document*"]
+regexes = ['non[- ]?public (?:information|data)']
+"#;
+
+    #[test]
+    fn phrases_match_whole_words_on_the_normalised_text() {
+        let set = pack(TWO_RULES);
+        assert_eq!(fired(&set, "Paid in CRYPT0."), ["FW-OFFER-CRYPTO=CRYPT0"]);
+        assert_eq!(fired(&set, "cryptography is fun"), Vec::<String>::new());
+        assert_eq!(fired(&set, "用加密货币支付"), ["FW-OFFER-CRYPTO=加密货币"]);
+        assert_eq!(
+            fired(&set, "any internal documents?"),
+            ["FW-REQUEST-DOCS=internal documents"]
+        );
+    }
+
+    #[test]
+    fn regexes_report_spans_in_the_original() {
+        let set = pack(TWO_RULES);
+        assert_eq!(
+            fired(&set, "Some NON-PUBLIC Information please"),
+            ["FW-REQUEST-DOCS=NON-PUBLIC Information"]
+        );
+    }
+
+    #[test]
+    fn negations_cancel_negatable_hits() {
+        let set = pack(TWO_RULES);
+        assert!(fired(&set, "We do not want any internal documents.").is_empty());
+        assert!(fired(&set, "我们不需要内部 internal documents").is_empty());
+        assert_eq!(fired(&set, "No. Send internal documents").len(), 1);
+        assert_eq!(
+            fired(&set, "Not only that, send internal documents").len(),
+            1
+        );
+        // "know" contains "no" but is not the word "no".
+        assert_eq!(fired(&set, "I know internal documents matter").len(), 1);
+    }
+
+    #[test]
+    fn regex_matching_empty_is_refused() {
+        let src = "format = 1\nname = \"t\"\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"offer\"\nweight = 1.0\nregexes = ['x*']\n";
+        let err = RuleSet::compile(RulePack::parse(src, "t").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("empty string"), "{err}");
+    }
+
+    #[test]
+    fn the_default_pack_compiles_and_passes_its_examples() {
+        let set = RuleSet::default_pack().unwrap();
+        let failures = set.test_examples();
+        assert!(failures.is_empty(), "{failures:#?}");
+        let (matching, no_match) = set.example_count();
+        assert!(matching >= set.rules().len() && no_match >= set.rules().len());
+    }
+}

@@ -1,0 +1,248 @@
+//! Conversation signals: how an approach developed over its messages and
+//! their dates.
+//!
+//! Each of the sender's messages gets a stage from the families of the rules
+//! that fired in it: harmless contact, rapport (persuasion), offer, request
+//! for non-public material, and a shift (a move to another channel, secrecy,
+//! or payment in cash or crypto). Public cases (Mallory, Yao; the DGSI and
+//! MI5 warnings) follow that order over weeks or months.
+
+use super::Builtin;
+use crate::approach::{Approach, Author};
+use crate::dates::timestamp_day;
+use crate::verdict::Evidence;
+
+/// The stage of one message in an approach's development.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Nothing of note.
+    Contact,
+    /// Flattery, urgency, personal questions.
+    Rapport,
+    /// Money, travel, gifts, a job.
+    Offer,
+    /// Non-public material, documents, colleagues, access.
+    Request,
+    /// Another channel, secrecy, or payment in cash or crypto.
+    Shift,
+}
+
+impl Stage {
+    fn word(self) -> &'static str {
+        match self {
+            Stage::Contact => "first contact",
+            Stage::Rapport => "rapport",
+            Stage::Offer => "offer",
+            Stage::Request => "request",
+            Stage::Shift => "move off the record",
+        }
+    }
+}
+
+/// What the engine knows about one of the sender's messages.
+#[derive(Debug, Clone)]
+pub struct MessageStages {
+    /// Index into `messages`.
+    pub message: usize,
+    /// The stages its hits belong to, with the first evidence of each.
+    pub stages: Vec<(Stage, Evidence)>,
+}
+
+impl MessageStages {
+    fn has(&self, stage: Stage) -> Option<&Evidence> {
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, e)| e)
+    }
+
+    fn top(&self) -> Stage {
+        self.stages
+            .iter()
+            .map(|(s, _)| *s)
+            .max()
+            .unwrap_or(Stage::Contact)
+    }
+}
+
+/// The conversation signals of an approach, given the stages of the
+/// sender's messages (in message order).
+pub fn conversation_signals(
+    approach: &Approach,
+    sender: &[MessageStages],
+    out: &mut Vec<(Builtin, Vec<Evidence>)>,
+) {
+    let first_is_sender = approach
+        .messages
+        .first()
+        .is_some_and(|m| m.from == Author::Sender);
+    if let Some(first) = sender.first()
+        && first_is_sender
+        && first.message == 0
+        && let Some(e) = first.has(Stage::Offer)
+    {
+        out.push((Builtin::ConversationColdOffer, vec![e.clone()]));
+    }
+    if let Some(e) = sender
+        .iter()
+        .take(2)
+        .find_map(|m| m.has(Stage::Shift).filter(|_| is_channel_evidence(m)))
+    {
+        out.push((Builtin::ConversationEarlyChannelShift, vec![e.clone()]));
+    }
+    // An offer followed, in a later message, by a request.
+    let first_offer = sender.iter().position(|m| m.has(Stage::Offer).is_some());
+    if let Some(i) = first_offer
+        && let Some(later) = sender[i + 1..]
+            .iter()
+            .find(|m| m.has(Stage::Request).is_some())
+        && let (Some(offer), Some(request)) =
+            (sender[i].has(Stage::Offer), later.has(Stage::Request))
+    {
+        out.push((
+            Builtin::ConversationOfferThenRequest,
+            vec![offer.clone(), request.clone()],
+        ));
+    }
+    if let Some(evidence) = escalation(approach, sender) {
+        out.push((Builtin::ConversationEscalation, evidence));
+    }
+}
+
+fn is_channel_evidence(m: &MessageStages) -> bool {
+    m.stages.iter().any(|(s, _)| *s == Stage::Shift)
+}
+
+/// Escalation: at least three messages from the sender, the first harmless
+/// (contact or rapport), and later ones climbing to an offer and then to a
+/// request or a shift. The evidence quotes the first message of each new
+/// stage and, when messages are dated, the timeline.
+fn escalation(approach: &Approach, sender: &[MessageStages]) -> Option<Vec<Evidence>> {
+    if sender.len() < 3 || sender[0].top() > Stage::Rapport {
+        return None;
+    }
+    let mut highest = sender[0].top();
+    let mut steps: Vec<(usize, Stage, Evidence)> = Vec::new();
+    let mut climbs = 0;
+    for m in &sender[1..] {
+        let top = m.top();
+        if top > highest {
+            climbs += 1;
+            highest = top;
+            if let Some(e) = m.has(top) {
+                steps.push((m.message, top, e.clone()));
+            }
+        }
+    }
+    if highest < Stage::Request || climbs < 2 {
+        return None;
+    }
+    let mut evidence: Vec<Evidence> = steps.iter().map(|(_, _, e)| e.clone()).collect();
+    let first_day = approach
+        .messages
+        .get(sender[0].message)
+        .and_then(|m| m.sent_at.as_deref())
+        .and_then(timestamp_day);
+    if let Some(first_day) = first_day {
+        let mut timeline = vec![format!("{first_day}: {}", Stage::Contact.word())];
+        for (message, stage, _) in &steps {
+            let day = approach
+                .messages
+                .get(*message)
+                .and_then(|m| m.sent_at.as_deref())
+                .and_then(timestamp_day);
+            if let Some(day) = day {
+                let days = (day - first_day).whole_days();
+                timeline.push(format!("{day} (day {days}): {}", stage.word()));
+            }
+        }
+        evidence.push(Evidence::Field {
+            field: "messages".to_owned(),
+            text: timeline.join("; "),
+        });
+    }
+    Some(evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approach::Message;
+
+    fn ev(message: usize) -> Evidence {
+        Evidence::Message {
+            message,
+            start: 0,
+            end: 1,
+            text: "x".into(),
+        }
+    }
+
+    fn msg(day: u32) -> Message {
+        Message {
+            sent_at: Some(format!("2025-01-{day:02}T10:00:00Z")),
+            text: "x".into(),
+            ..Message::default()
+        }
+    }
+
+    fn stages(message: usize, s: &[Stage]) -> MessageStages {
+        MessageStages {
+            message,
+            stages: s.iter().map(|s| (*s, ev(message))).collect(),
+        }
+    }
+
+    fn ids(a: &Approach, s: &[MessageStages]) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        conversation_signals(a, s, &mut out);
+        out.iter().map(|(b, _)| b.info().id).collect()
+    }
+
+    #[test]
+    fn slow_escalation_is_reported_with_a_timeline() {
+        let a = Approach {
+            messages: vec![msg(1), msg(9), msg(20), msg(30)],
+            ..Approach::default()
+        };
+        let s = [
+            stages(0, &[]),
+            stages(1, &[Stage::Rapport]),
+            stages(2, &[Stage::Offer]),
+            stages(3, &[Stage::Request]),
+        ];
+        assert_eq!(
+            ids(&a, &s),
+            ["FW-CONV-OFFER-THEN-REQUEST", "FW-CONV-ESCALATION"]
+        );
+        let mut out = Vec::new();
+        conversation_signals(&a, &s, &mut out);
+        let Some(Evidence::Field { text, .. }) = out[1].1.last() else {
+            panic!("no timeline");
+        };
+        assert!(text.contains("2025-01-30 (day 29): request"), "{text}");
+    }
+
+    #[test]
+    fn cold_offer_and_early_shift() {
+        let a = Approach {
+            messages: vec![msg(1)],
+            ..Approach::default()
+        };
+        let s = [stages(0, &[Stage::Offer, Stage::Shift])];
+        assert_eq!(
+            ids(&a, &s),
+            ["FW-CONV-COLD-OFFER", "FW-CONV-EARLY-CHANNEL-SHIFT"]
+        );
+    }
+
+    #[test]
+    fn harmless_threads_fire_nothing() {
+        let a = Approach {
+            messages: vec![msg(1), msg(2), msg(3)],
+            ..Approach::default()
+        };
+        let s = [stages(0, &[]), stages(1, &[Stage::Rapport]), stages(2, &[])];
+        assert!(ids(&a, &s).is_empty());
+    }
+}

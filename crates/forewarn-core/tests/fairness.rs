@@ -1,0 +1,180 @@
+//! Fairness: names never reach the model.
+//!
+//! Every approach of the dev split is re-written with the sender's name
+//! swapped for names from many cultures, everywhere it appears: the name
+//! field, greetings and signatures in the messages, the profile URL slug and
+//! the e-mail's local part. Every score must stay exactly the same.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::PathBuf;
+
+use forewarn_core::{Approach, Engine, EngineConfig, Model, RuleSet};
+
+const NAMES: &[&str] = &[
+    "John Smith",
+    "Amanda Qiu",
+    "王芳",
+    "Fatima Al-Hassan",
+    "Katarzyna Wiśniewska",
+    "Chukwuemeka Okonkwo",
+    "Priya Natarajan",
+    "José García",
+    "Nguyễn Thị Lan",
+    "Pieter van der Berg",
+    "Ahmed bin Rashid",
+];
+
+fn dev_approaches() -> Vec<Approach> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/dev");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus/dev is part of the repository")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            if !line.trim().is_empty() {
+                out.push(serde_json::from_str(line).unwrap());
+            }
+        }
+    }
+    assert!(out.len() >= 100, "dev split too small: {}", out.len());
+    out
+}
+
+/// Replaces `from` by `to` where `from` stands as a whole word.
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    if from.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + from.len()..].chars().next();
+        let boundary =
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..i]);
+        out.push_str(if boundary { to } else { from });
+        rest = &rest[i + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The approach with the sender called `new` instead.
+fn swap_name(a: &Approach, new: &str) -> Approach {
+    let old = a.sender.name.clone();
+    let old_parts: Vec<&str> = old.split_whitespace().collect();
+    let new_parts: Vec<&str> = new.split_whitespace().collect();
+    let replace = |text: &str| {
+        let mut t = replace_word(text, &old, new);
+        if let (Some(of), Some(nf)) = (old_parts.first(), new_parts.first()) {
+            t = replace_word(&t, of, nf);
+        }
+        if old_parts.len() > 1
+            && let (Some(ol), Some(nl)) = (old_parts.last(), new_parts.last())
+        {
+            t = replace_word(&t, ol, nl);
+        }
+        t
+    };
+    let mut b = a.clone();
+    b.sender.name = new.to_owned();
+    for m in &mut b.messages {
+        m.text = replace(&m.text);
+        m.subject = m.subject.as_deref().map(replace);
+    }
+    b.sender.about = b.sender.about.as_deref().map(replace);
+    b.sender.headline = b.sender.headline.as_deref().map(replace);
+    let new_slug = slug(new);
+    if let Some(url) = &b.sender.profile_url
+        && let Some(at) = url.find("/in/")
+    {
+        b.sender.profile_url = Some(format!("{}/in/{new_slug}-4471", &url[..at]));
+    }
+    let local = new_slug.replace('-', ".");
+    let old_local: Vec<String> = a
+        .sender
+        .emails
+        .iter()
+        .filter_map(|e| e.split_once('@').map(|(l, _)| l.to_owned()))
+        .collect();
+    b.sender.emails = a
+        .sender
+        .emails
+        .iter()
+        .map(|e| match e.split_once('@') {
+            Some((_, domain)) => format!("{local}@{domain}"),
+            None => e.clone(),
+        })
+        .collect();
+    // The e-mail address may also appear in the messages.
+    for m in &mut b.messages {
+        for l in &old_local {
+            m.text = m.text.replace(&format!("{l}@"), &format!("{local}@"));
+        }
+    }
+    b
+}
+
+#[test]
+fn swapping_sender_names_never_changes_a_score() {
+    let engine = Engine::new(
+        RuleSet::default_pack().unwrap(),
+        Model::shipped().unwrap(),
+        EngineConfig::default(),
+    );
+    let mut compared = 0;
+    for a in dev_approaches() {
+        let base = engine.evaluate(&a);
+        for name in NAMES {
+            let swapped = swap_name(&a, name);
+            let v = engine.evaluate(&swapped);
+            assert_eq!(
+                (v.score, v.risk),
+                (base.score, base.risk),
+                "{}: renaming {:?} to {:?} changed the score",
+                a.id.as_deref().unwrap_or("?"),
+                a.sender.name,
+                name
+            );
+            let ids = |v: &forewarn_core::Verdict| {
+                v.signals.iter().map(|s| s.id.clone()).collect::<Vec<_>>()
+            };
+            assert_eq!(
+                ids(&v),
+                ids(&base),
+                "{}: signals changed",
+                a.id.as_deref().unwrap_or("?")
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000);
+}
+
+#[test]
+fn the_swap_really_changes_the_text() {
+    let a = dev_approaches()
+        .into_iter()
+        .find(|a| {
+            let first = a.sender.name.split_whitespace().next().unwrap_or("");
+            a.messages.iter().any(|m| m.text.contains(first))
+        })
+        .expect("some dev approach signs with the sender's name");
+    let b = swap_name(&a, "Chukwuemeka Okonkwo");
+    assert_ne!(a.messages, b.messages);
+}
