@@ -5,7 +5,7 @@ use time::Date;
 
 use crate::approach::Approach;
 use crate::dates::timestamp_day;
-use crate::features::text_features;
+use crate::features::text_features_normalised;
 use crate::model::{Example, Model, TextTable};
 use crate::normalise::Normalised;
 use crate::observables::{self, ExtractOptions, ObservableKind};
@@ -126,6 +126,7 @@ impl Engine {
         let mut found: Vec<(usize, Evidence)> = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
         let mut stages: Vec<MessageStages> = Vec::new();
+        let mut normalised_texts: Vec<Normalised> = Vec::with_capacity(approach.messages.len());
 
         for (index, message) in approach.messages.iter().enumerate() {
             let from_sender = message.from == crate::approach::Author::Sender;
@@ -151,6 +152,7 @@ impl Engine {
             hits.clear();
             let normalised = Normalised::new(&message.text);
             self.rules.scan_normalised(&normalised, field, &mut hits);
+            normalised_texts.push(normalised);
             hits.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
             let mut per_rule: Vec<(usize, usize)> = Vec::new();
             for h in &hits {
@@ -283,7 +285,7 @@ impl Engine {
         }
         Analysis {
             fired,
-            text: text_features(approach, self.model.settings.seed),
+            text: text_features_normalised(approach, &normalised_texts, self.model.settings.seed),
         }
     }
 

@@ -29,13 +29,30 @@ pub type TextFeatures = Vec<u64>;
 
 /// Collects the hashed text features of the sender's messages.
 pub fn text_features(approach: &Approach, seed: u64) -> TextFeatures {
+    let normalised: Vec<Normalised> = approach
+        .messages
+        .iter()
+        .map(|m| Normalised::new(&m.text))
+        .collect();
+    text_features_normalised(approach, &normalised, seed)
+}
+
+/// Like [`text_features`], given every message's text already normalised
+/// (in message order).
+pub fn text_features_normalised(
+    approach: &Approach,
+    normalised: &[Normalised],
+    seed: u64,
+) -> TextFeatures {
     let names = NameMask::new(approach);
     let mut out = Vec::new();
-    for (_, message) in approach.sender_messages() {
+    for (index, message) in approach.sender_messages() {
         if let Some(subject) = &message.subject {
-            collect(subject, &names, seed, &mut out);
+            collect(subject, &Normalised::new(subject), &names, seed, &mut out);
         }
-        collect(&message.text, &names, seed, &mut out);
+        if let Some(text) = normalised.get(index) {
+            collect(&message.text, text, &names, seed, &mut out);
+        }
     }
     out.sort_unstable();
     out.dedup();
@@ -75,8 +92,13 @@ impl NameMask {
 /// Marks a break in the bigram chain.
 const BREAK: Option<u64> = None;
 
-fn collect(original: &str, names: &NameMask, seed: u64, out: &mut Vec<u64>) {
-    let normalised = Normalised::new(original);
+fn collect(
+    original: &str,
+    normalised: &Normalised,
+    names: &NameMask,
+    seed: u64,
+    out: &mut Vec<u64>,
+) {
     let text = normalised.as_str();
     let mut previous: Option<u64> = BREAK;
     for chunk in text.split(' ').filter(|c| !c.is_empty()) {

@@ -12,6 +12,7 @@
 //! 1. zero-width and invisible format characters are dropped;
 //! 2. each character with its combining marks is put in Unicode NFKC and
 //!    case-folded (lower case, with the full folds of `ß` and final sigma);
+//!    typographic apostrophes and quotes become `'` and `"`;
 //! 3. letters that are confusable with an ASCII letter or digit (Unicode
 //!    TS #39, e.g. Cyrillic `а`, Greek `ο`) become that ASCII character;
 //! 4. runs of white space become one space;
@@ -196,6 +197,9 @@ fn fold_characters(original: &str) -> Normalised {
                     out.push('s', from);
                 }
                 'ς' => out.push('σ', from),
+                // Typographic apostrophes and quotes read as plain ones.
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => out.push('\'', from),
+                '\u{201C}' | '\u{201D}' | '\u{2033}' => out.push('"', from),
                 _ => {
                     for l in n.to_lowercase() {
                         out.push(l, from);
@@ -446,6 +450,11 @@ mod tests {
             "add me on wechat, please"
         );
         assert_eq!(norm("Straße\n\n\tNEXT"), "strasse next");
+    }
+
+    #[test]
+    fn typographic_apostrophes_are_plain() {
+        assert_eq!(norm("don\u{2019}t tell"), "don't tell");
     }
 
     #[test]

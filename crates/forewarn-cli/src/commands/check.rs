@@ -33,8 +33,13 @@ pub struct Args {
 /// Runs `forewarn check`.
 pub fn run(args: Args) -> Result<u8> {
     let engine = args.engine.engine()?;
-    let stdout = anstream::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    // JSON carries no styles: write it straight through; the terminal view
+    // goes through anstream, which strips styles when they are not wanted.
+    let mut out: BufWriter<Box<dyn Write>> = if args.json {
+        BufWriter::with_capacity(1 << 16, Box::new(std::io::stdout().lock()))
+    } else {
+        BufWriter::with_capacity(1 << 16, Box::new(anstream::stdout().lock()))
+    };
     let renderer = Renderer::new(args.reasons);
     let mut worst = Risk::Low;
     let mut bad = 0usize;

@@ -1,17 +1,21 @@
 //! Rules as data: rule packs, their compilation into one matcher, and
 //! matching.
 //!
-//! All phrases of all rules compile into one Aho-Corasick automaton and all
-//! regular expressions into one [`regex::RegexSet`], so the cost of scanning
-//! a text grows with the text, not with the number of rules. Individual
-//! regexes run only to locate the hits of those the set says matched.
+//! All phrases of all rules compile into one Aho-Corasick automaton. Every
+//! regular expression contributes the literals its matches must start with
+//! (extracted from its syntax tree) to a second automaton, the prefilter:
+//! one pass of it over a text says which regexes can match there, and only
+//! those run. The cost of scanning a text grows with the text and with what
+//! it contains, not with the number of rules.
 
 mod pack;
 
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::normalise::{Normalised, is_cjk};
 
@@ -138,8 +142,13 @@ pub struct RuleSet {
     negatable: Vec<bool>,
     phrases: Option<AhoCorasick>,
     phrase_owners: Vec<PhraseOwner>,
-    regex_set: RegexSet,
     regexes: Vec<Regex>,
+    /// Literals that start every match of a regex, and the regex they
+    /// belong to.
+    prefilter: Option<AhoCorasick>,
+    prefilter_owners: Vec<usize>,
+    /// Regexes without usable start literals: they search every text.
+    unfiltered: Vec<usize>,
     regex_owners: Vec<usize>,
     negations: Option<AhoCorasick>,
     negation_is_cjk: Vec<bool>,
@@ -204,9 +213,9 @@ impl RuleSet {
                 phrase_patterns.push(normalised);
             }
             for pattern in &rule.regexes {
-                let regex = RegexBuilder::new(pattern)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
+                let regex = Regex::builder()
+                    .configure(Regex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+                    .build(pattern)
                     .map_err(|e| RuleError::Regex {
                         id: rule.id.clone(),
                         pattern: pattern.clone(),
@@ -234,14 +243,30 @@ impl RuleSet {
                     .map_err(|e| RuleError::Automaton(e.to_string()))?,
             )
         };
-        let regex_set = RegexSetBuilder::new(&regex_patterns)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| RuleError::Regex {
-                id: "(set)".to_owned(),
-                pattern: String::new(),
-                message: e.to_string(),
-            })?;
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut prefilter_owners = Vec::new();
+        let mut unfiltered = Vec::new();
+        for (index, pattern) in regex_patterns.iter().enumerate() {
+            match start_literals(pattern) {
+                Some(starts) => {
+                    for literal in starts {
+                        literals.push(literal);
+                        prefilter_owners.push(index);
+                    }
+                }
+                None => unfiltered.push(index),
+            }
+        }
+        let prefilter = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&literals)
+                    .map_err(|e| RuleError::Automaton(e.to_string()))?,
+            )
+        };
         let cues: Vec<String> = pack
             .negations
             .iter()
@@ -262,8 +287,10 @@ impl RuleSet {
             negatable,
             phrases,
             phrase_owners,
-            regex_set,
             regexes,
+            prefilter,
+            prefilter_owners,
+            unfiltered,
             regex_owners,
             negations,
             negation_is_cjk,
@@ -325,14 +352,39 @@ impl RuleSet {
             }
         }
         if !self.regexes.is_empty() {
-            for index in self.regex_set.matches(text).iter() {
+            // Regexes without start literals search the whole text.
+            for &index in &self.unfiltered {
                 let rule = self.regex_owners[index];
-                if !wants(rule) {
-                    continue;
+                if wants(rule) {
+                    for m in self.regexes[index].find_iter(text) {
+                        if m.start() < m.end() {
+                            self.push_hit(normalised, rule, m.start()..m.end(), out);
+                        }
+                    }
                 }
-                for m in self.regexes[index].find_iter(text) {
-                    if m.start() < m.end() {
-                        self.push_hit(normalised, rule, m.start()..m.end(), out);
+            }
+            // The others are tried, anchored, only where one of their start
+            // literals stands; a match must begin there.
+            if let Some(prefilter) = &self.prefilter {
+                // Per regex: where its last match ended, and where it was
+                // last tried (the same start can be reported for several
+                // literals).
+                let mut covered: Vec<usize> = vec![0; self.regexes.len()];
+                let mut tried: Vec<usize> = vec![usize::MAX; self.regexes.len()];
+                for m in prefilter.find_overlapping_iter(text) {
+                    let index = self.prefilter_owners[m.pattern().as_usize()];
+                    let rule = self.regex_owners[index];
+                    let at = m.start();
+                    if !wants(rule) || at < covered[index] || tried[index] == at {
+                        continue;
+                    }
+                    tried[index] = at;
+                    let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+                    if let Some(found) = self.regexes[index].search(&input)
+                        && found.start() < found.end()
+                    {
+                        covered[index] = found.end();
+                        self.push_hit(normalised, rule, found.start()..found.end(), out);
                     }
                 }
             }
@@ -451,6 +503,27 @@ impl RuleSet {
     }
 }
 
+/// The literals every match of `pattern` starts with, or `None` when they
+/// cannot be listed (too many, or a match may start anywhere).
+fn start_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_class(24)
+        .limit_total(400);
+    let mut seq = extractor.extract(&hir);
+    seq.optimize_for_prefix_by_preference();
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
 /// A rule example that did not behave as its rule says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleFailure {
@@ -552,5 +625,30 @@ regexes = ['non[- ]?public (?:information|data)']
         assert!(failures.is_empty(), "{failures:#?}");
         let (matching, no_match) = set.example_count();
         assert!(matching >= set.rules().len() && no_match >= set.rules().len());
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    #[test]
+    fn most_default_regexes_are_prefiltered() {
+        let set = RuleSet::default_pack().unwrap();
+        let total = set.regexes.len();
+        assert!(
+            set.unfiltered.len() * 10 <= total,
+            "{} of {total} regexes run on every text",
+            set.unfiltered.len()
+        );
+    }
+
+    #[test]
+    fn start_literals_cover_alternatives() {
+        let mut lits = start_literals("(?-u:\\b)(?:pay|fee)s? for").unwrap();
+        lits.sort();
+        assert!(lits.iter().any(|l| l.starts_with(b"pay")));
+        assert!(lits.iter().any(|l| l.starts_with(b"fee")));
+        assert_eq!(start_literals(".{0,3}abc"), None);
     }
 }
