@@ -6,7 +6,8 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use forewarn_core::{Approach, EngineConfig, Evidence, Risk, Verdict};
+use forewarn_core::rules::Family;
+use forewarn_core::{Approach, Engine, Evidence, Risk, Verdict};
 use forewarn_ingest::Read1;
 
 /// Characters of context shown around quoted evidence.
@@ -46,8 +47,15 @@ impl Renderer {
         out: &mut impl Write,
         read: &Read1,
         verdict: &Verdict,
-        config: &EngineConfig,
+        engine: &Engine,
     ) -> io::Result<()> {
+        let config = engine.config();
+        let is_context = |id: &str| {
+            engine
+                .catalogue()
+                .find(id)
+                .is_some_and(|i| engine.catalogue().signals()[i].family == Family::Context)
+        };
         let approach = &read.approach;
         let name = verdict.id.as_deref().unwrap_or("approach");
         writeln!(
@@ -67,7 +75,15 @@ impl Renderer {
             "  {band}{headline}{band:#} {DIM}(score {:.2}){DIM:#}",
             verdict.score
         )?;
-        let reasons: Vec<_> = verdict.signals.iter().filter(|s| s.weight > 0.0).collect();
+        // Red flags that raise the score are reasons; context that lowers it
+        // is shown as what looks ordinary. A red flag the model weighs
+        // slightly down (few connections are common among students) is
+        // neither, and stays in --json.
+        let reasons: Vec<_> = verdict
+            .signals
+            .iter()
+            .filter(|s| s.weight > 0.0 && !is_context(&s.id))
+            .collect();
         if !reasons.is_empty() {
             writeln!(out, "\n  Why:")?;
             for signal in reasons.iter().take(self.reasons) {
@@ -84,7 +100,11 @@ impl Renderer {
                 )?;
             }
         }
-        let ordinary: Vec<_> = verdict.signals.iter().filter(|s| s.weight < 0.0).collect();
+        let ordinary: Vec<_> = verdict
+            .signals
+            .iter()
+            .filter(|s| s.weight < 0.0 && is_context(&s.id))
+            .collect();
         if !ordinary.is_empty() {
             writeln!(out, "\n  What looks ordinary:")?;
             for signal in ordinary.iter().take(3) {

@@ -81,7 +81,7 @@ pub fn run(args: Args) -> Result<u8> {
                 serde_json::to_writer(&mut out, &verdict).context("cannot write the verdict")?;
                 out.write_all(b"\n")?;
             } else {
-                renderer.verdict(&mut out, &read, &verdict, engine.config())?;
+                renderer.verdict(&mut out, &read, &verdict, &engine)?;
             }
         }
     }
