@@ -117,9 +117,8 @@ def main():
     print(f"forewarn check --json:                       {forewarn_seconds:7.2f} s  {n / forewarn_seconds:9.0f} approaches/s")
     print(f"scikit-learn, whole job (read, score, write): {baseline_seconds:7.2f} s  {n / baseline_seconds:9.0f} approaches/s")
     print(f"scikit-learn, transform + predict_proba only: {scoring_seconds:7.2f} s  {n / scoring_seconds:9.0f} approaches/s")
-    print(f"forewarn is {baseline_seconds / forewarn_seconds:.1f}x faster than the whole baseline job, "
-          f"{scoring_seconds / forewarn_seconds:.1f}x faster than its scoring alone")
-
+    print(f"speed of forewarn relative to the baseline: {baseline_seconds / forewarn_seconds:.2f}x the whole job, "
+          f"{scoring_seconds / forewarn_seconds:.2f}x its scoring alone (above 1 means forewarn is faster)")
 
 if __name__ == "__main__":
     main()
