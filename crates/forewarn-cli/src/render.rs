@@ -126,10 +126,15 @@ impl Renderer {
     }
 }
 
-/// Text without line breaks or control characters, for one terminal line.
+/// Text without line breaks, control characters or bidirectional
+/// overrides, for one terminal line: a message must not be able to move the
+/// cursor, change colours or reorder what the reader sees.
 fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+            if c.is_control() || bidi { ' ' } else { c }
+        })
         .collect()
 }
 
@@ -183,5 +188,15 @@ fn quote(approach: &Approach, evidence: &Evidence) -> String {
                 one_line(text)
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn terminal_controls_and_bidi_overrides_are_neutralised() {
+        assert_eq!(one_line("a\u{1b}[31mb\nc\u{202E}d"), "a [31mb c d");
     }
 }

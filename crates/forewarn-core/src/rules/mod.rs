@@ -233,16 +233,7 @@ impl RuleSet {
                 regex_owners.push(index);
             }
         }
-        let phrases = if phrase_patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&phrase_patterns)
-                    .map_err(|e| RuleError::Automaton(e.to_string()))?,
-            )
-        };
+        let phrases = automaton(&phrase_patterns)?;
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut prefilter_owners = Vec::new();
         let mut unfiltered = Vec::new();
@@ -257,16 +248,7 @@ impl RuleSet {
                 None => unfiltered.push(index),
             }
         }
-        let prefilter = if literals.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&literals)
-                    .map_err(|e| RuleError::Automaton(e.to_string()))?,
-            )
-        };
+        let prefilter = automaton(&literals)?;
         let cues: Vec<String> = pack
             .negations
             .iter()
@@ -501,6 +483,19 @@ impl RuleSet {
             (m + r.examples.matching.len(), n + r.examples.no_match.len())
         })
     }
+}
+
+/// One automaton finding every occurrence (overlapping) of `patterns`, or
+/// `None` when there are none.
+fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Result<Option<AhoCorasick>, RuleError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| RuleError::Automaton(e.to_string()))
 }
 
 /// The literals every match of `pattern` starts with, or `None` when they
