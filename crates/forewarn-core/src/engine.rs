@@ -84,6 +84,7 @@ impl Engine {
         let extract = ExtractOptions {
             default_region: config.phone_region.clone(),
         };
+        observables::prepare_metadata();
         Engine {
             rules,
             catalogue,

@@ -44,7 +44,7 @@ impl Normalised {
     /// message sizes well below that.
     pub fn new(original: &str) -> Self {
         let folded = fold_confusables(fold_characters(original));
-        let joined = join_spaced_letters(&folded);
+        let joined = join_spaced_letters(folded);
         de_leet(joined)
     }
 
@@ -89,11 +89,19 @@ impl Builder {
         }
     }
 
+    #[inline]
     fn push(&mut self, c: char, from: (u32, u32)) {
         self.text.push(c);
         for _ in 0..c.len_utf8() {
             self.origin.push(from);
         }
+    }
+
+    /// Pushes the ASCII byte `b`, which came from the byte at `at`.
+    #[inline]
+    fn push_ascii(&mut self, b: u8, at: usize) {
+        self.text.push(char::from(b));
+        self.origin.push((at as u32, at as u32 + 1));
     }
 
     fn finish(self) -> Normalised {
@@ -130,45 +138,57 @@ fn is_invisible(c: char) -> bool {
 /// Steps 1 to 4: invisible characters, NFKC, case folding, confusables and
 /// white space.
 fn fold_characters(original: &str) -> Normalised {
+    let bytes = original.as_bytes();
     let mut out = Builder::with_capacity(original.len());
-    let mut chars = original.char_indices().peekable();
     let mut last_space = true;
     let mut segment = String::new();
-    while let Some((start, c)) = chars.next() {
-        if is_invisible(c) {
-            continue;
-        }
-        // A segment is a character and the combining marks that follow it.
-        let mut end = start + c.len_utf8();
-        let mut simple = c.is_ascii();
-        if simple && !matches!(chars.peek(), Some((_, n)) if !n.is_ascii()) {
-            let from = (start as u32, end as u32);
-            if c.is_ascii_whitespace() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // The common case: an ASCII character that no combining mark can
+        // follow (the next character is ASCII too, or there is none).
+        if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+            if b.is_ascii_whitespace() {
                 if !last_space {
-                    out.push(' ', from);
+                    out.push_ascii(b' ', i);
                     last_space = true;
                 }
             } else {
-                out.push(c.to_ascii_lowercase(), from);
+                out.push_ascii(b.to_ascii_lowercase(), i);
                 last_space = false;
             }
+            i += 1;
             continue;
         }
+        // `i` is on a character boundary: it only ever moves by whole
+        // characters.
+        let mut chars = original[i..].char_indices().peekable();
+        let Some((_, c)) = chars.next() else {
+            break;
+        };
+        let mut consumed = c.len_utf8();
+        if is_invisible(c) {
+            i += consumed;
+            continue;
+        }
+        // A segment is a character and the combining marks that follow it.
+        let mut end = consumed;
+        let mut simple = c.is_ascii();
         segment.clear();
         segment.push(c);
-        while let Some(&(i, n)) = chars.peek() {
+        while let Some(&(j, n)) = chars.peek() {
             if is_combining_mark(n) {
                 segment.push(n);
-                end = i + n.len_utf8();
+                end = j + n.len_utf8();
                 simple = false;
-                chars.next();
-            } else if is_invisible(n) {
-                chars.next();
-            } else {
+            } else if !is_invisible(n) {
                 break;
             }
+            consumed = j + n.len_utf8();
+            chars.next();
         }
-        let from = (start as u32, end as u32);
+        let from = (i as u32, (i + end) as u32);
+        i += consumed;
         if simple && segment.len() == 1 {
             // A lone ASCII character followed by a non-ASCII one.
             if c.is_ascii_whitespace() {
@@ -279,7 +299,10 @@ fn is_letter_separator(c: char) -> bool {
 
 /// Step 5: joins runs of three or more single letters separated by one
 /// separator, such as "w e c h a t" or "w.e.c.h.a.t".
-fn join_spaced_letters(input: &Normalised) -> Normalised {
+fn join_spaced_letters(input: Normalised) -> Normalised {
+    if !has_spaced_run(input.as_str()) {
+        return input;
+    }
     let text = input.as_str();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Builder::with_capacity(text.len());
@@ -300,6 +323,31 @@ fn join_spaced_letters(input: &Normalised) -> Normalised {
         i += 1;
     }
     out.finish()
+}
+
+/// Whether `text` holds a run that [`join_spaced_letters`] joins: three
+/// single letters with one separator between each ("L S L S L"), with no
+/// letter or digit just before or just after.
+fn has_spaced_run(text: &str) -> bool {
+    let is_letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && !is_cjk(c));
+    let is_separator = |c: Option<char>| c.is_some_and(is_letter_separator);
+    let is_alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    // The last seven characters; `None` before the start and after the end.
+    let (mut before, mut l1, mut s1, mut l2, mut s2, mut l3) = (None, None, None, None, None, None);
+    for after in text.chars().map(Some).chain(std::iter::once(None)) {
+        if is_letter(l3)
+            && is_separator(s2)
+            && is_letter(l2)
+            && is_separator(s1)
+            && is_letter(l1)
+            && !is_alnum(before)
+            && !is_alnum(after)
+        {
+            return true;
+        }
+        (before, l1, s1, l2, s2, l3) = (l1, s1, l2, s2, l3, after);
+    }
+    false
 }
 
 /// How many single letters, each separated by one separator, start at `i`.
@@ -519,6 +567,14 @@ mod tests {
             prop_assert!(span.end <= s.len());
             prop_assert!(s.is_char_boundary(span.start));
             prop_assert!(s.is_char_boundary(span.end));
+        }
+
+        #[test]
+        fn the_spaced_run_check_agrees_with_joining(s in "[abé加0 .\\-_*|]{0,24}") {
+            let folded = fold_characters(&s);
+            let before = folded.as_str().to_owned();
+            let joined = join_spaced_letters(folded.clone());
+            prop_assert_eq!(has_spaced_run(&before), joined.as_str() != before);
         }
 
         #[test]

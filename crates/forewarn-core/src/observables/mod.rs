@@ -22,7 +22,7 @@ mod wallet;
 
 pub use link::{canonical_email, canonical_url, registrable_domain};
 pub use messenger::messenger_link;
-pub use phone::canonical_phone;
+pub use phone::{canonical_phone, prepare_metadata};
 pub use wallet::{canonical_wallet, validate_wallet};
 
 /// What kind of thing an observable is.

@@ -71,6 +71,26 @@ thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
+/// How many compiled metadata regexes libphonenumber keeps. Its own cache
+/// holds 100, fewer than the patterns of the regions sharing country code 1
+/// alone, so validating North American numbers recompiled regexes on every
+/// call.
+const METADATA_REGEX_CACHE: usize = 8192;
+
+/// Loads libphonenumber's metadata and enlarges its regex cache, once.
+///
+/// Loading takes a noticeable fraction of a second (every metadata regex is
+/// parsed); an engine does it when it is built rather than in the middle of
+/// judging its first approach.
+pub fn prepare_metadata() {
+    static PREPARED: std::sync::Once = std::sync::Once::new();
+    PREPARED.call_once(|| {
+        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+            *cache = regex_cache::RegexCache::new(METADATA_REGEX_CACHE);
+        }
+    });
+}
+
 /// The phone metadata region for an ISO 3166 code ("GB", "us"), if known.
 pub(super) fn region_id(region: Option<&str>) -> Option<Id> {
     let region = region?.trim();
@@ -157,6 +177,7 @@ fn memoised(region: Option<Id>, input: String) -> Option<String> {
     if let Some(result) = cached {
         return result;
     }
+    prepare_metadata();
     let result = phonenumber::parse(key.0, &key.1)
         .ok()
         .filter(phonenumber::is_valid)

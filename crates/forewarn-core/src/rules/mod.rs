@@ -1,13 +1,16 @@
 //! Rules as data: rule packs, their compilation into one matcher, and
 //! matching.
 //!
-//! All phrases of all rules compile into one Aho-Corasick automaton. Every
-//! regular expression contributes the literals its matches must start with
-//! (extracted from its syntax tree) to a second automaton, the prefilter:
-//! one pass of it over a text says which regexes can match there, and only
-//! those run. The cost of scanning a text grows with the text and with what
-//! it contains, not with the number of rules.
+//! Every phrase of every rule, and the literals that decide where and
+//! whether each regular expression runs ([`literals`]), compile into one
+//! Aho-Corasick automaton, so a text is read once whatever the number of
+//! rules. A regex is tried, anchored, where one of its start literals
+//! stands, and not at all on a text that lacks all of its required ("gate")
+//! literals; a regex with neither searches every text. The cost of scanning
+//! grows with the text and with what it contains, not with the number of
+//! rules.
 
+mod literals;
 mod pack;
 
 use std::ops::Range;
@@ -15,7 +18,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+use literals::{distinctive, required_literals, start_literals};
 
 use crate::normalise::{Normalised, is_cjk};
 
@@ -133,6 +137,30 @@ struct PhraseOwner {
     to_word_end: bool,
 }
 
+/// What a literal of the automaton stands for.
+#[derive(Debug, Clone)]
+enum Trigger {
+    /// A rule's phrase: a hit where it stands.
+    Phrase(PhraseOwner),
+    /// A start literal of a regex (by index): try the regex here.
+    Start(usize),
+    /// A required literal of a regex (by index): the regex may match this
+    /// text.
+    Gate(usize),
+}
+
+/// A compiled regex and how the scan reaches it.
+#[derive(Debug, Clone)]
+struct RegexPlan {
+    regex: Regex,
+    /// The rule it belongs to.
+    rule: usize,
+    /// Tried only where one of its start literals stands.
+    has_starts: bool,
+    /// Run only on texts holding one of its gate literals.
+    gated: bool,
+}
+
 /// A compiled rule pack.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -140,16 +168,11 @@ pub struct RuleSet {
     version: String,
     rules: Vec<Rule>,
     negatable: Vec<bool>,
-    phrases: Option<AhoCorasick>,
-    phrase_owners: Vec<PhraseOwner>,
-    regexes: Vec<Regex>,
-    /// Literals that start every match of a regex, and the regex they
-    /// belong to.
-    prefilter: Option<AhoCorasick>,
-    prefilter_owners: Vec<usize>,
-    /// Regexes without usable start literals: they search every text.
-    unfiltered: Vec<usize>,
-    regex_owners: Vec<usize>,
+    /// Phrases, start literals and gate literals, in one automaton.
+    automaton: Option<AhoCorasick>,
+    /// What each pattern of the automaton stands for.
+    triggers: Vec<Trigger>,
+    regexes: Vec<RegexPlan>,
     negations: Option<AhoCorasick>,
     negation_is_cjk: Vec<bool>,
 }
@@ -184,11 +207,9 @@ impl RuleSet {
 
     /// Compiles a parsed pack.
     pub fn compile(pack: RulePack) -> Result<RuleSet, RuleError> {
-        let mut phrase_patterns = Vec::new();
-        let mut phrase_owners = Vec::new();
-        let mut regex_patterns = Vec::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut triggers = Vec::new();
         let mut regexes = Vec::new();
-        let mut regex_owners = Vec::new();
         for (index, rule) in pack.rules.iter().enumerate() {
             for phrase in &rule.phrases {
                 let (body, prefix) = match phrase.strip_suffix('*') {
@@ -204,13 +225,13 @@ impl RuleSet {
                         phrase: phrase.clone(),
                     });
                 };
-                phrase_owners.push(PhraseOwner {
+                triggers.push(Trigger::Phrase(PhraseOwner {
                     rule: index,
                     left_boundary: is_word_char(first),
                     right_boundary: !prefix && is_word_char(last),
                     to_word_end: prefix,
-                });
-                phrase_patterns.push(normalised);
+                }));
+                literals.push(normalised.into_bytes());
             }
             for pattern in &rule.regexes {
                 let regex = Regex::builder()
@@ -228,27 +249,35 @@ impl RuleSet {
                         message: "matches the empty string".to_owned(),
                     });
                 }
-                regexes.push(regex);
-                regex_patterns.push(pattern.clone());
-                regex_owners.push(index);
-            }
-        }
-        let phrases = automaton(&phrase_patterns)?;
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut prefilter_owners = Vec::new();
-        let mut unfiltered = Vec::new();
-        for (index, pattern) in regex_patterns.iter().enumerate() {
-            match start_literals(pattern) {
-                Some(starts) => {
-                    for literal in starts {
-                        literals.push(literal);
-                        prefilter_owners.push(index);
-                    }
+                let regex_index = regexes.len();
+                let hir = regex_syntax::parse(pattern).map_err(|e| RuleError::Regex {
+                    id: rule.id.clone(),
+                    pattern: pattern.clone(),
+                    message: e.to_string(),
+                })?;
+                let starts = start_literals(&hir);
+                let gates = required_literals(&hir, starts.as_ref());
+                // Short start literals (a digit, "£") would make the automaton
+                // report matches all the time; a gated regex rather searches
+                // the whole text on the rare texts its gate lets through.
+                let starts = starts.filter(|s| gates.is_none() || distinctive(s));
+                regexes.push(RegexPlan {
+                    regex,
+                    rule: index,
+                    has_starts: starts.is_some(),
+                    gated: gates.is_some(),
+                });
+                for literal in starts.into_iter().flatten() {
+                    literals.push(literal);
+                    triggers.push(Trigger::Start(regex_index));
                 }
-                None => unfiltered.push(index),
+                for literal in gates.into_iter().flatten() {
+                    literals.push(literal);
+                    triggers.push(Trigger::Gate(regex_index));
+                }
             }
         }
-        let prefilter = automaton(&literals)?;
+        let automaton = automaton(&literals)?;
         let cues: Vec<String> = pack
             .negations
             .iter()
@@ -267,13 +296,9 @@ impl RuleSet {
             version: pack.version,
             rules: pack.rules,
             negatable,
-            phrases,
-            phrase_owners,
+            automaton,
+            triggers,
             regexes,
-            prefilter,
-            prefilter_owners,
-            unfiltered,
-            regex_owners,
             negations,
             negation_is_cjk,
         })
@@ -305,72 +330,82 @@ impl RuleSet {
     pub fn scan_normalised(&self, normalised: &Normalised, field: Field, out: &mut Vec<Hit>) {
         let text = normalised.as_str();
         let wants = |rule: usize| self.rules[rule].fields.contains(&field);
-        if let Some(ac) = &self.phrases {
-            for m in ac.find_overlapping_iter(text) {
-                let owner = &self.phrase_owners[m.pattern().as_usize()];
-                if !wants(owner.rule) {
-                    continue;
-                }
-                if owner.left_boundary
-                    && text[..m.start()]
-                        .chars()
-                        .next_back()
-                        .is_some_and(is_word_char)
-                {
-                    continue;
-                }
-                if owner.right_boundary && text[m.end()..].chars().next().is_some_and(is_word_char)
-                {
-                    continue;
-                }
-                let mut end = m.end();
-                if owner.to_word_end {
-                    end += text[end..]
-                        .char_indices()
-                        .find(|(_, c)| !is_word_char(*c))
-                        .map_or(text.len() - end, |(i, _)| i);
-                }
-                self.push_hit(normalised, owner.rule, m.start()..end, out);
-            }
-        }
-        if !self.regexes.is_empty() {
-            // Regexes without start literals search the whole text.
-            for &index in &self.unfiltered {
-                let rule = self.regex_owners[index];
-                if wants(rule) {
-                    for m in self.regexes[index].find_iter(text) {
-                        if m.start() < m.end() {
-                            self.push_hit(normalised, rule, m.start()..m.end(), out);
+        // Where regexes are to be tried, and which gates are open.
+        let mut tries: Vec<(usize, usize)> = Vec::new();
+        let mut open: Vec<bool> = vec![false; self.regexes.len()];
+        if let Some(automaton) = &self.automaton {
+            for m in automaton.find_overlapping_iter(text) {
+                match &self.triggers[m.pattern().as_usize()] {
+                    Trigger::Phrase(owner) => {
+                        if wants(owner.rule) {
+                            self.phrase_hit(normalised, owner, m.start()..m.end(), out);
                         }
                     }
-                }
-            }
-            // The others are tried, anchored, only where one of their start
-            // literals stands; a match must begin there.
-            if let Some(prefilter) = &self.prefilter {
-                // Per regex: where its last match ended, and where it was
-                // last tried (the same start can be reported for several
-                // literals).
-                let mut covered: Vec<usize> = vec![0; self.regexes.len()];
-                let mut tried: Vec<usize> = vec![usize::MAX; self.regexes.len()];
-                for m in prefilter.find_overlapping_iter(text) {
-                    let index = self.prefilter_owners[m.pattern().as_usize()];
-                    let rule = self.regex_owners[index];
-                    let at = m.start();
-                    if !wants(rule) || at < covered[index] || tried[index] == at {
-                        continue;
-                    }
-                    tried[index] = at;
-                    let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-                    if let Some(found) = self.regexes[index].search(&input)
-                        && found.start() < found.end()
-                    {
-                        covered[index] = found.end();
-                        self.push_hit(normalised, rule, found.start()..found.end(), out);
-                    }
+                    Trigger::Start(index) => tries.push((*index, m.start())),
+                    Trigger::Gate(index) => open[*index] = true,
                 }
             }
         }
+        let runs =
+            |plan: &RegexPlan, index: usize| wants(plan.rule) && (!plan.gated || open[index]);
+        // Regexes without start literals search the whole text.
+        for (index, plan) in self.regexes.iter().enumerate() {
+            if !plan.has_starts && runs(plan, index) {
+                for m in plan.regex.find_iter(text) {
+                    self.push_hit(normalised, plan.rule, m.start()..m.end(), out);
+                }
+            }
+        }
+        // The others are tried, anchored, where one of their start literals
+        // stands; a match must begin there, and may not begin inside the
+        // previous match of the same regex.
+        tries.sort_unstable();
+        tries.dedup();
+        let mut covered = (usize::MAX, 0);
+        for (index, at) in tries {
+            let plan = &self.regexes[index];
+            if !runs(plan, index) || (covered.0 == index && at < covered.1) {
+                continue;
+            }
+            let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+            if let Some(found) = plan.regex.search(&input)
+                && found.start() < found.end()
+            {
+                covered = (index, found.end());
+                self.push_hit(normalised, plan.rule, found.start()..found.end(), out);
+            }
+        }
+    }
+
+    /// A phrase found at `range` of the normalised text, if it stands on
+    /// word boundaries as its rule asks.
+    fn phrase_hit(
+        &self,
+        normalised: &Normalised,
+        owner: &PhraseOwner,
+        range: Range<usize>,
+        out: &mut Vec<Hit>,
+    ) {
+        let text = normalised.as_str();
+        if owner.left_boundary
+            && text[..range.start]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char)
+        {
+            return;
+        }
+        if owner.right_boundary && text[range.end..].chars().next().is_some_and(is_word_char) {
+            return;
+        }
+        let mut end = range.end;
+        if owner.to_word_end {
+            end += text[end..]
+                .char_indices()
+                .find(|(_, c)| !is_word_char(*c))
+                .map_or(text.len() - end, |(i, _)| i);
+        }
+        self.push_hit(normalised, owner.rule, range.start..end, out);
     }
 
     fn push_hit(
@@ -392,9 +427,9 @@ impl RuleSet {
     /// Whether a negation cue stands shortly before `at`, in the same
     /// sentence.
     fn is_negated(&self, text: &str, at: usize) -> bool {
-        let Some(cues) = &self.negations else {
+        if self.negations.is_none() {
             return false;
-        };
+        }
         // Five words never need more than this; bounding it keeps the cost
         // per hit constant on long texts without punctuation.
         let mut from = at.saturating_sub(NEGATION_WINDOW_BYTES);
@@ -432,13 +467,26 @@ impl RuleSet {
             }
             window_start = i;
         }
-        let mut window = sentence[window_start..].to_owned();
+        let window = &sentence[window_start..];
+        if !self.has_negation_cue(window) {
+            return false;
+        }
+        // Only now, rarely, rule out phrases such as "not only".
+        let mut window = window.to_owned();
         for phrase in NOT_NEGATIONS {
             if window.contains(phrase) {
                 window = window.replace(phrase, " ");
             }
         }
-        cues.find_overlapping_iter(&window).any(|m| {
+        self.has_negation_cue(&window)
+    }
+
+    /// Whether `window` holds a negation cue: a whole word, or any CJK cue.
+    fn has_negation_cue(&self, window: &str) -> bool {
+        let Some(cues) = &self.negations else {
+            return false;
+        };
+        cues.find_overlapping_iter(window).any(|m| {
             let is_cjk_cue = self.negation_is_cjk[m.pattern().as_usize()];
             is_cjk_cue
                 || (!window[..m.start()]
@@ -496,27 +544,6 @@ fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Result<Option<AhoCorasick>, Rule
         .build(patterns)
         .map(Some)
         .map_err(|e| RuleError::Automaton(e.to_string()))
-}
-
-/// The literals every match of `pattern` starts with, or `None` when they
-/// cannot be listed (too many, or a match may start anywhere).
-fn start_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
-    extractor
-        .kind(ExtractKind::Prefix)
-        .limit_class(24)
-        .limit_total(400);
-    let mut seq = extractor.extract(&hir);
-    seq.optimize_for_prefix_by_preference();
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
-        return None;
-    }
-    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// A rule example that did not behave as its rule says.
@@ -624,26 +651,50 @@ regexes = ['non[- ]?public (?:information|data)']
 }
 
 #[cfg(test)]
-mod prefilter_tests {
+mod plan_tests {
     use super::*;
 
     #[test]
-    fn most_default_regexes_are_prefiltered() {
+    fn almost_no_default_regex_searches_every_text() {
         let set = RuleSet::default_pack().unwrap();
         let total = set.regexes.len();
+        let everywhere = set
+            .regexes
+            .iter()
+            .filter(|p| !p.has_starts && !p.gated)
+            .count();
         assert!(
-            set.unfiltered.len() * 10 <= total,
-            "{} of {total} regexes run on every text",
-            set.unfiltered.len()
+            everywhere * 50 <= total,
+            "{everywhere} of {total} regexes search every text"
+        );
+        let gated = set.regexes.iter().filter(|p| p.gated).count();
+        assert!(
+            gated * 10 >= total * 8,
+            "only {gated} of {total} regexes are gated"
         );
     }
 
     #[test]
-    fn start_literals_cover_alternatives() {
-        let mut lits = start_literals("(?-u:\\b)(?:pay|fee)s? for").unwrap();
-        lits.sort();
-        assert!(lits.iter().any(|l| l.starts_with(b"pay")));
-        assert!(lits.iter().any(|l| l.starts_with(b"fee")));
-        assert_eq!(start_literals(".{0,3}abc"), None);
+    fn gated_and_started_regexes_find_every_match() {
+        let src = r#"format = 1
+name = "t"
+[[rule]]
+id = "FW-A"
+title = "a"
+family = "offer"
+weight = 1.0
+regexes = ['(?-u:\b)[0-9][0-9,.]* ?(?:usdt|btc)(?-u:\b)', '(?:send|give) (?:[^ ]+ ){0,2}gifts?']
+"#;
+        let set = RuleSet::compile(RulePack::parse(src, "t").unwrap()).unwrap();
+        assert!(set.regexes.iter().all(|p| p.gated));
+        let mut hits = Vec::new();
+        let text = "we pay 500 usdt and 2,000 btc, and send you gifts. send nothing else 12";
+        set.scan(text, Field::Messages, &mut hits);
+        let mut found: Vec<&str> = hits.iter().map(|h| &text[h.span.clone()]).collect();
+        found.sort_unstable();
+        assert_eq!(found, ["2,000 btc", "500 usdt", "send you gifts"]);
+        hits.clear();
+        set.scan("send 500 of them", Field::Messages, &mut hits);
+        assert!(hits.is_empty());
     }
 }
