@@ -43,7 +43,7 @@ impl Normalised {
     /// Texts longer than `u32::MAX` bytes are not supported; callers bound
     /// message sizes well below that.
     pub fn new(original: &str) -> Self {
-        let folded = fold_confusables(fold_characters(original));
+        let folded = fold_confusables(fold_characters(original), original);
         let joined = join_spaced_letters(folded);
         de_leet(joined)
     }
@@ -262,19 +262,34 @@ fn confusable_ascii(c: char) -> Option<char> {
 /// alphabet ("WеChat" with a Cyrillic `е`), the look-alikes become the ASCII
 /// letters they imitate. Words wholly in another alphabet are left alone:
 /// Russian or Greek text stays Russian or Greek.
-fn fold_confusables(input: Normalised) -> Normalised {
+fn fold_confusables(input: Normalised, original: &str) -> Normalised {
     if input.text.is_ascii() {
         return input;
     }
     let text = input.text.as_str();
+    // The letter a folded character imitates, judged on the character as it
+    // was written: a capital such as Cyrillic `Н` or `Т` imitates `H` or `T`,
+    // while its lower case `н` or `т` imitates nothing.
+    let imitated = |at: usize, c: char| {
+        let (start, end) = input.origin[at];
+        let written = original.get(start as usize..end as usize).and_then(|w| {
+            let mut chars = w.chars();
+            chars.next().filter(|_| chars.next().is_none())
+        });
+        written
+            .and_then(confusable_ascii)
+            .or_else(|| confusable_ascii(c))
+    };
     let mut out = Builder::with_capacity(text.len());
     let mut word_start = 0;
     let flush = |out: &mut Builder, word: &str, at: usize| {
         let mixed = word.bytes().any(|b| b.is_ascii_alphabetic())
-            && word.chars().any(|c| confusable_ascii(c).is_some());
+            && word
+                .char_indices()
+                .any(|(i, c)| imitated(at + i, c).is_some());
         for (i, c) in word.char_indices() {
             let c = if mixed {
-                confusable_ascii(c).unwrap_or(c)
+                imitated(at + i, c).unwrap_or(c)
             } else {
                 c
             };
@@ -535,6 +550,10 @@ mod tests {
     fn folds_confusable_letters() {
         // Cyrillic е and а inside Latin words.
         assert_eq!(norm("W\u{0435}Ch\u{0430}t"), "wechat");
+        // Capitals are judged as written: Cyrillic Т and Н imitate T and H
+        // although their lower cases т and н imitate nothing.
+        assert_eq!(norm("\u{0422}ELEGRAM"), "telegram");
+        assert_eq!(norm("W\u{0415}C\u{041D}AT"), "wechat");
         // Chinese, and words wholly in another alphabet, are untouched.
         assert_eq!(norm("加我微信"), "加我微信");
         assert_eq!(norm("Привет, Ελλάδα"), "привет, ελλάδα");

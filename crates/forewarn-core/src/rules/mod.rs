@@ -437,12 +437,37 @@ impl RuleSet {
             from += 1;
         }
         let before = &text[from..at];
-        let sentence_start = before
+        // A negation reaches to the end of its clause: punctuation, or a
+        // "but" that turns the sentence, ends it ("No pressure, we pay in
+        // crypto"; "not a lot, but we pay in crypto").
+        let mut clause_start = before
             .char_indices()
             .rev()
-            .find(|(_, c)| matches!(c, '.' | '!' | '?' | ';' | '。' | '！' | '？' | '；' | '\n'))
+            .find(|(_, c)| {
+                matches!(
+                    c,
+                    '.' | '!'
+                        | '?'
+                        | ';'
+                        | ','
+                        | ':'
+                        | '\n'
+                        | '。'
+                        | '！'
+                        | '？'
+                        | '；'
+                        | '，'
+                        | '、'
+                        | '：'
+                )
+            })
             .map_or(0, |(i, c)| i + c.len_utf8());
-        let sentence = &before[sentence_start..];
+        for turn in [" but ", " however ", "但是", "可是"] {
+            if let Some(i) = before[clause_start..].rfind(turn) {
+                clause_start += i + turn.len();
+            }
+        }
+        let sentence = &before[clause_start..];
         // The last few words, or the last few characters of CJK text.
         let mut words = 0;
         let mut cjk = 0;
@@ -625,6 +650,12 @@ regexes = ['non[- ]?public (?:information|data)']
         assert!(fired(&set, "We do not want any internal documents.").is_empty());
         assert!(fired(&set, "我们不需要内部 internal documents").is_empty());
         assert_eq!(fired(&set, "No. Send internal documents").len(), 1);
+        assert_eq!(fired(&set, "No rush, send internal documents").len(), 1);
+        assert_eq!(
+            fired(&set, "Not urgent but send internal documents").len(),
+            1
+        );
+        assert_eq!(fired(&set, "不急，但是 internal documents").len(), 1);
         assert_eq!(
             fired(&set, "Not only that, send internal documents").len(),
             1
