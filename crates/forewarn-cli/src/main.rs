@@ -1,5 +1,6 @@
 //! The `forewarn` command.
 
+mod alerts;
 mod commands;
 mod corpus;
 mod engine_options;

@@ -3,22 +3,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{forewarn, repo};
 use predicates::prelude::*;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.current_dir(repo())
-        .env_remove("FOREWARN_CONFIG")
-        .env("NO_COLOR", "1");
-    cmd
-}
 
 /// Compares `actual` with a golden file; `UPDATE_GOLDENFILES=1` rewrites it.
 /// The shipped model's calibration slope: verdicts show declared rule

@@ -1,11 +1,14 @@
 //! The engine: judges one approach and says exactly why.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::approach::Approach;
 use crate::dates::timestamp_day;
 use crate::features::text_features_normalised;
+use crate::indicators::{IndicatorMatch, IndicatorSet, MatchKind};
 use crate::model::{Example, Model, TextTable};
 use crate::normalise::Normalised;
 use crate::observables::{self, ExtractOptions, ObservableKind};
@@ -56,6 +59,8 @@ pub struct Analysis {
     pub fired: Vec<Fired>,
     /// Hashed text features of the sender's messages.
     pub text: Vec<u64>,
+    /// What the loaded alerts matched.
+    pub alerts: Vec<IndicatorMatch>,
 }
 
 /// The detection engine: a rule set, a model and settings.
@@ -69,6 +74,7 @@ pub struct Engine {
     weights: Vec<f64>,
     config: EngineConfig,
     extract: ExtractOptions,
+    indicators: Arc<IndicatorSet>,
 }
 
 impl Engine {
@@ -93,7 +99,19 @@ impl Engine {
             weights,
             config,
             extract,
+            indicators: Arc::new(IndicatorSet::new()),
         }
+    }
+
+    /// The engine with the indicators of these alerts.
+    pub fn with_indicators(mut self, indicators: IndicatorSet) -> Engine {
+        self.indicators = Arc::new(indicators);
+        self
+    }
+
+    /// The loaded alert indicators.
+    pub fn indicators(&self) -> &IndicatorSet {
+        &self.indicators
     }
 
     /// The rule set.
@@ -245,6 +263,17 @@ impl Engine {
             }
         }
 
+        let alerts = self.indicators.matches(approach, &self.extract);
+        for m in &alerts {
+            let signal = match m.kind {
+                MatchKind::Persona => Builtin::IndicatorPersona,
+                MatchKind::PersonaName => Builtin::IndicatorPersonaName,
+                MatchKind::Organisation => Builtin::IndicatorOrganisation,
+                MatchKind::Observable => Builtin::IndicatorObservable,
+            };
+            found.push((self.catalogue.builtin(signal), m.evidence.clone()));
+        }
+
         let mut builtins = Vec::new();
         let first_contact = approach
             .messages
@@ -287,6 +316,7 @@ impl Engine {
         Analysis {
             fired,
             text: text_features_normalised(approach, &normalised_texts, self.model.settings.seed),
+            alerts,
         }
     }
 
@@ -309,7 +339,19 @@ impl Engine {
 
     /// The verdict for an approach and its analysis.
     pub fn verdict(&self, approach: &Approach, analysis: &Analysis) -> Verdict {
-        let score = self.score(analysis);
+        let mut score = self.score(analysis);
+        // An alert match sets a floor under the score: a named persona with
+        // its organisation, a named organisation or observable is high; the
+        // same name alone is at least medium.
+        let floor = analysis
+            .alerts
+            .iter()
+            .map(|m| match m.kind {
+                MatchKind::PersonaName => self.model.thresholds.medium,
+                _ => self.model.thresholds.high,
+            })
+            .fold(0.0, f64::max);
+        score = score.max(floor);
         let risk = self.model.thresholds.band(score);
         let slope = self.model.calibration.slope;
         let mut signals: Vec<SignalHit> = analysis
@@ -327,6 +369,21 @@ impl Engine {
             .collect();
         signals.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
         let mut advice = vec![self.band_advice(risk)];
+        for m in &analysis.alerts {
+            let Some(alert) = self.indicators.alerts().get(m.alert) else {
+                continue;
+            };
+            let line = match m.kind {
+                MatchKind::PersonaName => format!(
+                    "The sender has the same name as {} in the alert {alert}, but not its organisation: verify before you dismiss.",
+                    m.detail
+                ),
+                _ => format!("This matches {} in the alert {alert}.", m.detail),
+            };
+            if !advice.contains(&line) {
+                advice.push(line);
+            }
+        }
         let mut seen = Vec::new();
         for s in signals.iter().filter(|s| s.weight > 0.0) {
             let Some(index) = self.catalogue.find(&s.id) else {

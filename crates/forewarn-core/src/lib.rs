@@ -28,6 +28,7 @@ pub mod approach;
 pub mod dates;
 mod engine;
 pub mod features;
+pub mod indicators;
 pub mod model;
 pub mod normalise;
 pub mod observables;

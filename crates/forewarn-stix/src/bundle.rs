@@ -193,6 +193,16 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_exactly() {
+        // Found by fuzzing: without correctly rounded parsing this float
+        // came back one unit in the last place away.
+        let text = r#"{"type":"bundle","id":"bundle--1","x":{"y":-44444444444488888888888888888888888888888888.0}}"#;
+        let bundle = Bundle::parse(text.as_bytes()).unwrap();
+        let again = Bundle::parse(bundle.to_json_pretty().as_bytes()).unwrap();
+        assert_eq!(again, bundle);
+    }
+
+    #[test]
     fn refuses_what_is_not_a_bundle() {
         let err = Bundle::parse(br#"{"type":"report"}"#).unwrap_err();
         assert_eq!(

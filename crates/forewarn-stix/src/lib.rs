@@ -8,12 +8,14 @@
 //! relies on, and parses the STIX patterning language, telling apart
 //! patterns that are invalid from valid ones forewarn cannot match.
 
+pub mod alert;
 pub mod bundle;
 pub mod object;
 pub mod pattern;
 pub mod tlp;
 pub mod validate;
 
+pub use alert::{AlertSummary, UnsupportedIndicator, load_alerts};
 pub use bundle::{Bundle, BundleError};
 pub use object::{Category, StixObject};
 pub use tlp::Tlp;

@@ -26,13 +26,19 @@ pub struct Args {
     /// How many reasons to show per approach in the terminal view.
     #[arg(long, default_value_t = 5, value_name = "N")]
     reasons: usize,
+    /// Match approaches against the alerts in this STIX 2.1 bundle. Repeatable.
+    #[arg(long = "alerts", value_name = "BUNDLE")]
+    alerts: Vec<PathBuf>,
     #[command(flatten)]
     engine: EngineOptions,
 }
 
 /// Runs `forewarn check`.
 pub fn run(args: Args) -> Result<u8> {
-    let engine = args.engine.engine()?;
+    let engine = args
+        .engine
+        .engine()?
+        .with_indicators(crate::alerts::load(&args.alerts)?);
     // JSON carries no styles: write it straight through; the terminal view
     // goes through anstream, which strips styles when they are not wanted.
     let mut out: BufWriter<Box<dyn Write>> = if args.json {

@@ -30,6 +30,10 @@ pub enum Builtin {
     ConversationEarlyChannelShift,
     ObservableWallet,
     ObservableMessenger,
+    IndicatorPersona,
+    IndicatorPersonaName,
+    IndicatorOrganisation,
+    IndicatorObservable,
 }
 
 /// The description of a built-in signal.
@@ -49,7 +53,7 @@ pub struct BuiltinInfo {
 
 impl Builtin {
     /// Every built-in signal.
-    pub const ALL: [Builtin; 12] = [
+    pub const ALL: [Builtin; 16] = [
         Builtin::ProfileNewAccount,
         Builtin::ProfileFewConnections,
         Builtin::ProfileNoMutual,
@@ -62,6 +66,10 @@ impl Builtin {
         Builtin::ConversationEarlyChannelShift,
         Builtin::ObservableWallet,
         Builtin::ObservableMessenger,
+        Builtin::IndicatorPersona,
+        Builtin::IndicatorPersonaName,
+        Builtin::IndicatorOrganisation,
+        Builtin::IndicatorObservable,
     ];
 
     /// The signal's description.
@@ -160,6 +168,42 @@ impl Builtin {
                 Family::Channel,
                 0.4,
                 None,
+            ),
+            Builtin::IndicatorPersona => (
+                "FW-IND-PERSONA",
+                "The sender and their organisation are named in a security alert",
+                Family::Indicator,
+                4.0,
+                Some(
+                    "Stop all contact with this sender now and report the approach to your security team, naming the alert.",
+                ),
+            ),
+            Builtin::IndicatorPersonaName => (
+                "FW-IND-PERSONA-NAME",
+                "Same name as an alerted persona: verify before you dismiss",
+                Family::Indicator,
+                1.5,
+                Some(
+                    "The sender has the same name as a persona in a security alert but a different or no organisation: check who they are with your security team before you reply.",
+                ),
+            ),
+            Builtin::IndicatorOrganisation => (
+                "FW-IND-ORGANISATION",
+                "The sender's organisation is named in a security alert",
+                Family::Indicator,
+                4.0,
+                Some(
+                    "Stop all contact with this sender now and report the approach to your security team, naming the alert.",
+                ),
+            ),
+            Builtin::IndicatorObservable => (
+                "FW-IND-OBSERVABLE",
+                "A profile link, address or handle of the sender is named in a security alert",
+                Family::Indicator,
+                4.0,
+                Some(
+                    "Stop all contact with this sender now and report the approach to your security team, naming the alert.",
+                ),
             ),
         };
         BuiltinInfo {

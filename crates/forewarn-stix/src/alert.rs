@@ -1,0 +1,263 @@
+//! Reading alerts out of a bundle into the indicators the engine matches.
+//!
+//! Each `report` in a bundle is one alert, made of the objects its
+//! `object_refs` name; a bundle without a report is one alert made of all
+//! its objects. From those objects:
+//!
+//! - `threat-actor` and `intrusion-set`: personas, by `name` and `aliases`;
+//! - `identity` with `identity_class` `organization`: cover organisations;
+//! - `indicator` with a STIX pattern over `user-account:display_name`,
+//!   `user-account:account_login`, `url:value`, `domain-name:value` or
+//!   `email-addr:value`, compared with `=`, `IN` or `LIKE` and joined by
+//!   `AND` and `OR`: observables. A pattern that only lists display names
+//!   also adds them as personas, matched as tolerantly as persona names.
+//!
+//! Indicators whose patterns forewarn cannot match are listed, with the
+//! reason, and never silently dropped.
+
+use forewarn_core::indicators::{AlertSource, Condition, IndicatorSet, ObservableField};
+
+use crate::bundle::Bundle;
+use crate::object::StixObject;
+use crate::pattern::{self, ComparisonExpr, Literal, ObservationExpr, Operator, PropertyTest};
+use crate::tlp::Tlp;
+
+/// What was read from one alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertSummary {
+    /// The alert as verdicts name it.
+    pub source: AlertSource,
+    /// Its TLP level, when marked.
+    pub tlp: Option<Tlp>,
+    /// Personas loaded.
+    pub personas: usize,
+    /// Organisations loaded.
+    pub organisations: usize,
+    /// Observable indicators loaded.
+    pub observables: usize,
+    /// Indicators kept but not matched, and why.
+    pub unsupported: Vec<UnsupportedIndicator>,
+}
+
+/// An indicator forewarn keeps but cannot match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedIndicator {
+    /// The indicator's id.
+    pub id: String,
+    /// Why it is not matched.
+    pub reason: String,
+}
+
+/// Loads every alert of `bundle` into `set`; returns what each held.
+pub fn load_alerts(bundle: &Bundle, set: &mut IndicatorSet) -> Vec<AlertSummary> {
+    let reports: Vec<&StixObject> = bundle.of_type("report").collect();
+    if reports.is_empty() {
+        let id = bundle.id().unwrap_or("bundle").to_owned();
+        let source = AlertSource {
+            name: id.clone(),
+            id,
+            issuer: None,
+        };
+        let objects: Vec<&StixObject> = bundle.objects().iter().collect();
+        return vec![load_one(bundle, source, None, &objects, set)];
+    }
+    reports
+        .into_iter()
+        .map(|report| {
+            let source = AlertSource {
+                id: report.id().unwrap_or_default().to_owned(),
+                name: report
+                    .name()
+                    .or(report.id())
+                    .unwrap_or("unnamed alert")
+                    .to_owned(),
+                issuer: issuer(bundle, report),
+            };
+            let tlp = report
+                .str_list("object_marking_refs")
+                .into_iter()
+                .find_map(Tlp::from_marking_id);
+            let objects: Vec<&StixObject> = report
+                .str_list("object_refs")
+                .into_iter()
+                .filter_map(|id| bundle.get(id))
+                .collect();
+            load_one(bundle, source, tlp, &objects, set)
+        })
+        .collect()
+}
+
+/// The name of the identity that created `object`, or its id when the
+/// identity is not in the bundle.
+fn issuer(bundle: &Bundle, object: &StixObject) -> Option<String> {
+    let id = object.str_property("created_by_ref")?;
+    Some(
+        bundle
+            .get(id)
+            .and_then(StixObject::name)
+            .unwrap_or(id)
+            .to_owned(),
+    )
+}
+
+fn load_one(
+    _bundle: &Bundle,
+    source: AlertSource,
+    tlp: Option<Tlp>,
+    objects: &[&StixObject],
+    set: &mut IndicatorSet,
+) -> AlertSummary {
+    let alert = set.add_alert(source.clone());
+    let mut summary = AlertSummary {
+        source,
+        tlp,
+        personas: 0,
+        organisations: 0,
+        observables: 0,
+        unsupported: Vec::new(),
+    };
+    for object in objects {
+        match object.object_type() {
+            Some("threat-actor" | "intrusion-set") => {
+                if let Some(name) = object.name() {
+                    set.add_persona(alert, name, &object.aliases());
+                    summary.personas += 1;
+                }
+            }
+            Some("identity") if object.str_property("identity_class") == Some("organization") => {
+                if let Some(name) = object.name() {
+                    set.add_organisation(alert, name);
+                    summary.organisations += 1;
+                }
+            }
+            Some("indicator") => {
+                let id = object.id().unwrap_or_default().to_owned();
+                match load_indicator(object, alert, set) {
+                    Ok(added) => {
+                        summary.observables += added.observables;
+                        summary.personas += added.personas;
+                    }
+                    Err(reason) => summary
+                        .unsupported
+                        .push(UnsupportedIndicator { id, reason }),
+                }
+            }
+            _ => {}
+        }
+    }
+    summary
+}
+
+/// What one indicator added.
+struct Added {
+    observables: usize,
+    personas: usize,
+}
+
+fn load_indicator(
+    object: &StixObject,
+    alert: usize,
+    set: &mut IndicatorSet,
+) -> Result<Added, String> {
+    let pattern_type = object.str_property("pattern_type").unwrap_or_default();
+    if pattern_type != "stix" {
+        return Err(format!(
+            "pattern type `{pattern_type}` is not STIX patterning"
+        ));
+    }
+    let text = object.str_property("pattern").ok_or("it has no pattern")?;
+    let parsed = pattern::parse(text).map_err(|e| {
+        format!(
+            "its pattern does not parse (column {}): {}",
+            e.column(text),
+            e.message
+        )
+    })?;
+    if let Some(unsupported) = parsed.unsupported() {
+        return Err(unsupported.reason);
+    }
+    let condition = observation(&parsed.expression)?;
+    let tests = parsed.tests();
+    // A pattern that only lists display names names personas: they are
+    // matched as tolerantly as persona names (and, alone, never count as
+    // more than the same name).
+    if tests
+        .iter()
+        .all(|t| t.path.to_string() == "user-account:display_name" && t.op != Operator::Like)
+    {
+        let mut personas = 0;
+        for test in tests {
+            for name in string_values(test) {
+                set.add_persona(alert, name, &[]);
+                personas += 1;
+            }
+        }
+        return Ok(Added {
+            observables: 0,
+            personas,
+        });
+    }
+    let label = object.name().map_or_else(|| text.to_owned(), str::to_owned);
+    set.add_observable(alert, &label, &condition)
+        .map_err(|e| e.to_string())?;
+    Ok(Added {
+        observables: 1,
+        personas: 0,
+    })
+}
+
+fn observation(expr: &ObservationExpr) -> Result<Condition, String> {
+    Ok(match expr {
+        ObservationExpr::Observation { comparison, .. } => comparison_condition(comparison)?,
+        ObservationExpr::And(l, r) => Condition::All(vec![observation(l)?, observation(r)?]),
+        ObservationExpr::Or(l, r) => Condition::Any(vec![observation(l)?, observation(r)?]),
+        ObservationExpr::FollowedBy(..) | ObservationExpr::Qualified { .. } => {
+            return Err("FOLLOWEDBY and qualifiers are not supported".to_owned());
+        }
+    })
+}
+
+fn comparison_condition(expr: &ComparisonExpr) -> Result<Condition, String> {
+    Ok(match expr {
+        ComparisonExpr::Test(test) => test_condition(test)?,
+        ComparisonExpr::And(l, r) => {
+            Condition::All(vec![comparison_condition(l)?, comparison_condition(r)?])
+        }
+        ComparisonExpr::Or(l, r) => {
+            Condition::Any(vec![comparison_condition(l)?, comparison_condition(r)?])
+        }
+    })
+}
+
+fn test_condition(test: &PropertyTest) -> Result<Condition, String> {
+    let path = test.path.to_string();
+    let field = match path.as_str() {
+        "user-account:display_name" => ObservableField::DisplayName,
+        "user-account:account_login" => ObservableField::AccountLogin,
+        "url:value" => ObservableField::Url,
+        "domain-name:value" => ObservableField::Domain,
+        "email-addr:value" => ObservableField::Email,
+        other => return Err(format!("object path `{other}` is not supported")),
+    };
+    let values: Vec<String> = string_values(test).into_iter().map(str::to_owned).collect();
+    match test.op {
+        Operator::Eq | Operator::In => Ok(Condition::AnyOf(field, values)),
+        Operator::Like => Ok(Condition::Like(
+            field,
+            pattern::like_to_regex(values.first().map_or("", String::as_str)),
+        )),
+        other => Err(format!("operator {other} is not supported")),
+    }
+}
+
+/// The string values a test compares with.
+fn string_values(test: &PropertyTest) -> Vec<&str> {
+    test.value
+        .iter()
+        .chain(test.set.iter())
+        .filter_map(|v| match v {
+            Literal::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
