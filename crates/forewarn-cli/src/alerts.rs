@@ -1,56 +1,99 @@
-//! Loading alert bundles (STIX 2.1) for `check --alerts`.
+//! Loading alerts for `check`: from bundle files (`--alerts`) or from the
+//! local store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use forewarn_core::indicators::IndicatorSet;
-use forewarn_stix::{Bundle, Severity, load_alerts, validate};
+use forewarn_stix::{AlertSummary, Bundle, Severity, load_alerts, validate};
+use forewarn_store::Store;
 
-/// Reads, validates and loads the alerts in `paths`. Warnings and
-/// indicators that cannot be matched are listed on standard error; a bundle
-/// with validation errors is refused.
-pub fn load(paths: &[PathBuf]) -> Result<IndicatorSet> {
+/// Reads and validates a bundle file; prints its problems, refuses it when
+/// it has errors.
+pub fn read_valid_bundle(path: &Path) -> Result<(Vec<u8>, Bundle)> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the alert bundle `{}`", path.display()))?;
+    let bundle = Bundle::parse(&bytes)
+        .with_context(|| format!("`{}` is not a STIX bundle", path.display()))?;
+    let problems = validate(&bundle);
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    for problem in &problems {
+        eprintln!("forewarn: {}: {problem}", path.display());
+    }
+    if errors > 0 {
+        bail!(
+            "`{}` is not valid STIX 2.1 ({errors} error{}); it was not loaded",
+            path.display(),
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    Ok((bytes, bundle))
+}
+
+/// Loads the alerts in `paths`, telling on standard error what each held.
+pub fn load_files(paths: &[PathBuf]) -> Result<IndicatorSet> {
     let mut set = IndicatorSet::new();
     for path in paths {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the alert bundle `{}`", path.display()))?;
-        let bundle = Bundle::parse(&bytes)
-            .with_context(|| format!("`{}` is not a STIX bundle", path.display()))?;
-        let problems = validate(&bundle);
-        let errors = problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count();
-        for problem in &problems {
-            eprintln!("forewarn: {}: {problem}", path.display());
-        }
-        if errors > 0 {
-            bail!(
-                "`{}` is not valid STIX 2.1 ({errors} error{}); it was not loaded",
-                path.display(),
-                if errors == 1 { "" } else { "s" }
-            );
-        }
-        for alert in load_alerts(&bundle, &mut set) {
-            eprintln!(
-                "forewarn: alert {} ({}): {} personas, {} organisations, {} observable indicators{}",
-                alert.source,
-                alert
-                    .tlp
-                    .map_or_else(|| "no TLP marking".to_owned(), |t| t.to_string()),
-                alert.personas,
-                alert.organisations,
-                alert.observables,
-                if alert.unsupported.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} kept but not matched", alert.unsupported.len())
-                }
-            );
-            for u in &alert.unsupported {
-                eprintln!("forewarn:   {} is not matched: {}", u.id, u.reason);
-            }
+        let (_, bundle) = read_valid_bundle(path)?;
+        for alert in load_alerts(&bundle, &mut set, None) {
+            describe(&alert);
         }
     }
     Ok(set)
+}
+
+/// Loads every alert of the local store.
+pub fn load_stored(store: &Store) -> Result<IndicatorSet> {
+    let mut set = IndicatorSet::new();
+    let keys = store.trusted_keys()?;
+    for stored in store.alerts()? {
+        let bundle = Bundle::parse(&stored.bundle)
+            .with_context(|| format!("the stored alert `{}` is damaged", stored.id))?;
+        let issuer = issuer(&stored, &keys);
+        load_alerts(&bundle, &mut set, Some(&issuer));
+    }
+    Ok(set)
+}
+
+/// Who vouches for a stored alert: the owner of the trusted key that signed
+/// it, or the bundle's own claim, marked unsigned.
+pub fn issuer(stored: &forewarn_store::StoredAlert, keys: &[forewarn_store::TrustedKey]) -> String {
+    match &stored.signed_by {
+        Some(fingerprint) => {
+            let name = keys
+                .iter()
+                .find(|k| &k.fingerprint == fingerprint)
+                .map_or(fingerprint.as_str(), |k| k.name.as_str());
+            format!("{name} (signature verified)")
+        }
+        None => format!(
+            "{} (unsigned)",
+            stored.issuer.as_deref().unwrap_or("an unnamed issuer")
+        ),
+    }
+}
+
+/// Tells on standard error what an alert held.
+pub fn describe(alert: &AlertSummary) {
+    eprintln!(
+        "forewarn: alert {} ({}): {} personas, {} organisations, {} observable indicators{}",
+        alert.source,
+        alert
+            .tlp
+            .map_or_else(|| "no TLP marking".to_owned(), |t| t.to_string()),
+        alert.personas,
+        alert.organisations,
+        alert.observables,
+        if alert.unsupported.is_empty() {
+            String::new()
+        } else {
+            format!(", {} kept but not matched", alert.unsupported.len())
+        }
+    );
+    for u in &alert.unsupported {
+        eprintln!("forewarn:   {} is not matched: {}", u.id, u.reason);
+    }
 }

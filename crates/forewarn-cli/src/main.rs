@@ -3,6 +3,7 @@
 mod alerts;
 mod commands;
 mod corpus;
+mod data_dir;
 mod engine_options;
 mod render;
 
@@ -45,6 +46,12 @@ enum Command {
     Rules(commands::rules::Command),
     /// Time `check --json` on generated approaches, or write them for other tools.
     Bench(commands::bench::Args),
+    /// Sign, import, list, show, export and remove alerts (STIX 2.1 bundles).
+    #[command(subcommand)]
+    Alert(commands::alert::Command),
+    /// Make signing keys and trust issuers' keys.
+    #[command(subcommand)]
+    Keys(commands::keys::Command),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +62,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Rules(command) => commands::rules::run(command),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Alert(command) => commands::alert::run(command),
+        Command::Keys(command) => commands::keys::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -64,6 +73,18 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The current time, RFC 3339 in UTC.
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// A closed pipe (`forewarn check ... | head`) is not an error.

@@ -49,14 +49,22 @@ pub struct UnsupportedIndicator {
 }
 
 /// Loads every alert of `bundle` into `set`; returns what each held.
-pub fn load_alerts(bundle: &Bundle, set: &mut IndicatorSet) -> Vec<AlertSummary> {
+///
+/// `issuer` names who vouches for the bundle (the owner of the key that
+/// signed it); without it, the identity the report names as its creator is
+/// shown.
+pub fn load_alerts(
+    bundle: &Bundle,
+    set: &mut IndicatorSet,
+    issuer: Option<&str>,
+) -> Vec<AlertSummary> {
     let reports: Vec<&StixObject> = bundle.of_type("report").collect();
     if reports.is_empty() {
         let id = bundle.id().unwrap_or("bundle").to_owned();
         let source = AlertSource {
             name: id.clone(),
             id,
-            issuer: None,
+            issuer: issuer.map(str::to_owned),
         };
         let objects: Vec<&StixObject> = bundle.objects().iter().collect();
         return vec![load_one(bundle, source, None, &objects, set)];
@@ -71,7 +79,9 @@ pub fn load_alerts(bundle: &Bundle, set: &mut IndicatorSet) -> Vec<AlertSummary>
                     .or(report.id())
                     .unwrap_or("unnamed alert")
                     .to_owned(),
-                issuer: issuer(bundle, report),
+                issuer: issuer
+                    .map(str::to_owned)
+                    .or_else(|| creator(bundle, report)),
             };
             let tlp = report
                 .str_list("object_marking_refs")
@@ -89,7 +99,7 @@ pub fn load_alerts(bundle: &Bundle, set: &mut IndicatorSet) -> Vec<AlertSummary>
 
 /// The name of the identity that created `object`, or its id when the
 /// identity is not in the bundle.
-fn issuer(bundle: &Bundle, object: &StixObject) -> Option<String> {
+fn creator(bundle: &Bundle, object: &StixObject) -> Option<String> {
     let id = object.str_property("created_by_ref")?;
     Some(
         bundle

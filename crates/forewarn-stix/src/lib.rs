@@ -12,11 +12,13 @@ pub mod alert;
 pub mod bundle;
 pub mod object;
 pub mod pattern;
+pub mod signing;
 pub mod tlp;
 pub mod validate;
 
 pub use alert::{AlertSummary, UnsupportedIndicator, load_alerts};
 pub use bundle::{Bundle, BundleError};
 pub use object::{Category, StixObject};
+pub use signing::{DetachedSignature, PublicKey, SecretKey, SigningError};
 pub use tlp::Tlp;
 pub use validate::{Problem, Severity, validate};

@@ -26,19 +26,27 @@ pub struct Args {
     /// How many reasons to show per approach in the terminal view.
     #[arg(long, default_value_t = 5, value_name = "N")]
     reasons: usize,
-    /// Match approaches against the alerts in this STIX 2.1 bundle. Repeatable.
+    /// Match approaches against the alerts in this STIX 2.1 bundle instead of the imported ones. Repeatable.
     #[arg(long = "alerts", value_name = "BUNDLE")]
     alerts: Vec<PathBuf>,
+    #[command(flatten)]
+    data: crate::data_dir::DataDir,
     #[command(flatten)]
     engine: EngineOptions,
 }
 
 /// Runs `forewarn check`.
 pub fn run(args: Args) -> Result<u8> {
-    let engine = args
-        .engine
-        .engine()?
-        .with_indicators(crate::alerts::load(&args.alerts)?);
+    // Alerts from --alerts, or else every alert imported into the store.
+    let indicators = if args.alerts.is_empty() {
+        match args.data.open_existing()? {
+            Some(store) => crate::alerts::load_stored(&store)?,
+            None => forewarn_core::indicators::IndicatorSet::new(),
+        }
+    } else {
+        crate::alerts::load_files(&args.alerts)?
+    };
+    let engine = args.engine.engine()?.with_indicators(indicators);
     // JSON carries no styles: write it straight through; the terminal view
     // goes through anstream, which strips styles when they are not wanted.
     let mut out: BufWriter<Box<dyn Write>> = if args.json {

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
+pub mod alert;
 pub mod bench;
 pub mod check;
 pub mod eval;
+pub mod keys;
 pub mod rules;
 pub mod train;

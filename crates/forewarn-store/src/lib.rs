@@ -1,0 +1,353 @@
+//! forewarn's local store: imported alerts and the issuer keys trusted to
+//! sign them, in one SQLite database in the user's data directory.
+//!
+//! The database is opened in WAL mode and migrated forward when opened; an
+//! alert is kept as the exact bytes it was imported from, with its
+//! signature, so that it can be exported and verified again unchanged.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "forewarn.db";
+
+/// Schema migrations, applied in order; the index of the last one applied
+/// is kept in `PRAGMA user_version`.
+const MIGRATIONS: &[&str] = &["CREATE TABLE trusted_key (
+        fingerprint TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE alert (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        issuer TEXT,
+        signed_by TEXT REFERENCES trusted_key(fingerprint),
+        tlp TEXT,
+        imported_at TEXT NOT NULL,
+        bundle BLOB NOT NULL,
+        signature TEXT
+    );"];
+
+/// Errors of the store, with what was being done.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory `{path}`: {source}")]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("{doing}: {source}")]
+    Database {
+        /// What was being done.
+        doing: String,
+        /// The cause.
+        source: rusqlite::Error,
+    },
+    /// The database is newer than this build of forewarn.
+    #[error(
+        "the store `{path}` was written by a newer forewarn (schema {found}, this build knows {known})"
+    )]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: usize,
+    },
+}
+
+fn db(doing: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    let doing = doing.into();
+    move |source| StoreError::Database { doing, source }
+}
+
+/// An issuer key trusted to sign alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKey {
+    /// The key's fingerprint.
+    pub fingerprint: String,
+    /// Who the key belongs to, as the user named it.
+    pub name: String,
+    /// The public key, as one line of text.
+    pub public_key: String,
+    /// When it was trusted (RFC 3339).
+    pub added_at: String,
+}
+
+/// An imported alert bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAlert {
+    /// The bundle's id.
+    pub id: String,
+    /// The alert's name (its report's, or the bundle id).
+    pub name: String,
+    /// The issuer named in the bundle.
+    pub issuer: Option<String>,
+    /// Fingerprint of the trusted key that signed it; `None` when it was
+    /// imported unsigned.
+    pub signed_by: Option<String>,
+    /// TLP level, as in "TLP:AMBER".
+    pub tlp: Option<String>,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+    /// The bundle, byte for byte as imported.
+    pub bundle: Vec<u8>,
+    /// The detached signature, as one line of text.
+    pub signature: Option<String>,
+}
+
+/// The local store.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DATABASE_FILE);
+        let connection =
+            Connection::open(&path).map_err(db(format!("cannot open `{}`", path.display())))?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(db("cannot switch to WAL mode"))?;
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(db("cannot enable foreign keys"))?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db("cannot set the busy timeout"))?;
+        let mut store = Store { connection, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(db("cannot read the schema version"))?;
+        let applied = usize::try_from(version).unwrap_or(usize::MAX);
+        if applied > MIGRATIONS.len() {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+            let tx = self
+                .connection
+                .transaction()
+                .map_err(db("cannot start a migration"))?;
+            tx.execute_batch(migration)
+                .map_err(db(format!("migration {} failed", index + 1)))?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)
+                .map_err(db("cannot record the schema version"))?;
+            tx.commit().map_err(db("cannot commit a migration"))?;
+        }
+        Ok(())
+    }
+
+    /// Trusts a key (replacing the name of a key already trusted).
+    pub fn trust_key(&self, key: &TrustedKey) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO trusted_key (fingerprint, name, public_key, added_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name",
+                params![key.fingerprint, key.name, key.public_key, key.added_at],
+            )
+            .map_err(db("cannot store the key"))?;
+        Ok(())
+    }
+
+    /// Every trusted key, by name.
+    pub fn trusted_keys(&self) -> Result<Vec<TrustedKey>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT fingerprint, name, public_key, added_at FROM trusted_key ORDER BY name, fingerprint",
+            )
+            .map_err(db("cannot list the keys"))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(TrustedKey {
+                    fingerprint: row.get(0)?,
+                    name: row.get(1)?,
+                    public_key: row.get(2)?,
+                    added_at: row.get(3)?,
+                })
+            })
+            .map_err(db("cannot list the keys"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(db("cannot list the keys"))
+    }
+
+    /// Stores an alert, replacing one with the same id. Returns whether one
+    /// was replaced.
+    pub fn put_alert(&self, alert: &StoredAlert) -> Result<bool, StoreError> {
+        let replaced = self.alert(&alert.id)?.is_some();
+        self.connection
+            .execute(
+                "INSERT OR REPLACE INTO alert
+                 (id, name, issuer, signed_by, tlp, imported_at, bundle, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    alert.id,
+                    alert.name,
+                    alert.issuer,
+                    alert.signed_by,
+                    alert.tlp,
+                    alert.imported_at,
+                    alert.bundle,
+                    alert.signature
+                ],
+            )
+            .map_err(db("cannot store the alert"))?;
+        Ok(replaced)
+    }
+
+    /// Every stored alert, newest first.
+    pub fn alerts(&self) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT id, name, issuer, signed_by, tlp, imported_at, bundle, signature
+                 FROM alert ORDER BY imported_at DESC, id",
+            )
+            .map_err(db("cannot list the alerts"))?;
+        let rows = statement
+            .query_map([], row_to_alert)
+            .map_err(db("cannot list the alerts"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(db("cannot list the alerts"))
+    }
+
+    /// The alert with this id.
+    pub fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id, name, issuer, signed_by, tlp, imported_at, bundle, signature
+                 FROM alert WHERE id = ?1",
+                params![id],
+                row_to_alert,
+            )
+            .optional()
+            .map_err(db("cannot read the alert"))
+    }
+
+    /// Removes an alert; returns whether there was one.
+    pub fn remove_alert(&self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .connection
+            .execute("DELETE FROM alert WHERE id = ?1", params![id])
+            .map_err(db("cannot remove the alert"))?;
+        Ok(n > 0)
+    }
+}
+
+fn row_to_alert(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAlert> {
+    Ok(StoredAlert {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        issuer: row.get(2)?,
+        signed_by: row.get(3)?,
+        tlp: row.get(4)?,
+        imported_at: row.get(5)?,
+        bundle: row.get(6)?,
+        signature: row.get(7)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(id: &str) -> StoredAlert {
+        StoredAlert {
+            id: id.to_owned(),
+            name: "An alert".to_owned(),
+            issuer: Some("Issuer".to_owned()),
+            signed_by: None,
+            tlp: Some("TLP:GREEN".to_owned()),
+            imported_at: "2026-01-01T00:00:00Z".to_owned(),
+            bundle: b"{ \"type\": \"bundle\" }\n".to_vec(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn alerts_keep_their_exact_bytes_across_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            assert!(!store.put_alert(&alert("bundle--1")).unwrap());
+            assert!(store.put_alert(&alert("bundle--1")).unwrap());
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.alert("bundle--1").unwrap(), Some(alert("bundle--1")));
+        assert_eq!(store.alerts().unwrap().len(), 1);
+        assert!(store.remove_alert("bundle--1").unwrap());
+        assert!(!store.remove_alert("bundle--1").unwrap());
+        assert_eq!(store.alert("bundle--1").unwrap(), None);
+    }
+
+    #[test]
+    fn keys_and_signed_alerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let key = TrustedKey {
+            fingerprint: "0123456789abcdef".to_owned(),
+            name: "Security team".to_owned(),
+            public_key: "forewarn-ed25519-public AAAA".to_owned(),
+            added_at: "2026-01-01T00:00:00Z".to_owned(),
+        };
+        store.trust_key(&key).unwrap();
+        store
+            .trust_key(&TrustedKey {
+                name: "Renamed".to_owned(),
+                ..key.clone()
+            })
+            .unwrap();
+        let keys = store.trusted_keys().unwrap();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].name, "Renamed");
+        let mut signed = alert("bundle--2");
+        signed.signed_by = Some(key.fingerprint.clone());
+        store.put_alert(&signed).unwrap();
+        // A signature by a key that is not trusted cannot be recorded.
+        signed.signed_by = Some("ffffffffffffffff".to_owned());
+        assert!(store.put_alert(&signed).is_err());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let connection = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+        connection.pragma_update(None, "user_version", 99).unwrap();
+        drop(connection);
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("newer forewarn"), "{err}");
+    }
+}

@@ -1,0 +1,1 @@
+forewarn-ed25519-signature 0899787585c5a153 2xGtjN+wh0SU6j5IAxmB3v0jI9W4NVxf1Flt7qwsFXyCnrUJTqJ8O+MUSm6LYM5vHQlNyal28jmC5PmPOILnBg==
