@@ -78,22 +78,33 @@ pub fn issuer(stored: &forewarn_store::StoredAlert, keys: &[forewarn_store::Trus
 
 /// Tells on standard error what an alert held.
 pub fn describe(alert: &AlertSummary) {
+    let mut held = vec![
+        plural(alert.personas, "persona"),
+        plural(alert.organisations, "organisation"),
+        plural(alert.observables, "observable indicator"),
+        plural(alert.photos, "photo"),
+    ];
+    if !alert.unsupported.is_empty() {
+        held.push(format!("{} kept but not matched", alert.unsupported.len()));
+    }
     eprintln!(
-        "forewarn: alert {} ({}): {} personas, {} organisations, {} observable indicators{}",
+        "forewarn: alert {} ({}): {}",
         alert.source,
         alert
             .tlp
             .map_or_else(|| "no TLP marking".to_owned(), |t| t.to_string()),
-        alert.personas,
-        alert.organisations,
-        alert.observables,
-        if alert.unsupported.is_empty() {
-            String::new()
-        } else {
-            format!(", {} kept but not matched", alert.unsupported.len())
-        }
+        held.join(", ")
     );
     for u in &alert.unsupported {
         eprintln!("forewarn:   {} is not matched: {}", u.id, u.reason);
+    }
+}
+
+/// "1 photo", "2 photos".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

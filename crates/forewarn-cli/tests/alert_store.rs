@@ -219,3 +219,39 @@ fn signing_then_verifying_a_new_bundle() {
             "from Test issuer (signature verified)",
         ));
 }
+
+#[test]
+fn a_public_bundle_from_elsewhere_imports_and_exports_unchanged() {
+    let source =
+        repo().join("../shared/data/stix/cti-stix2-json-schemas/examples/threat-reports/apt1.json");
+    if !source.exists() {
+        eprintln!("skipped: {} is not here", source.display());
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let dd = data.path().to_str().unwrap();
+    forewarn()
+        .args(["alert", "import", "--allow-unsigned", "--data-dir", dd])
+        .arg(&source)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("kept but not matched"));
+    let id: serde_json::Value = serde_json::from_slice(&std::fs::read(&source).unwrap()).unwrap();
+    let out = data.path().join("apt1.json");
+    forewarn()
+        .args([
+            "alert",
+            "export",
+            id["id"].as_str().unwrap(),
+            "--data-dir",
+            dd,
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&source).unwrap()
+    );
+}

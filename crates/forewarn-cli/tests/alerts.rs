@@ -34,7 +34,7 @@ fn every_alerted_approach_is_found_and_namesakes_are_not_high() {
     // names, aliases, initials, surname first, typos, romanisation,
     // diacritics, legal suffixes, canonical URLs, e-mails and LIKE.
     let found = risks(&["check", "--json", "--alerts", BUNDLE, APPROACHES]);
-    assert_eq!(found.len(), 15);
+    assert_eq!(found.len(), 17);
     for (id, risk) in &found {
         let expected = id.rsplit(':').next().unwrap();
         assert_eq!(risk, expected, "{id}");
@@ -60,7 +60,7 @@ fn verdicts_name_the_alert_and_its_issuer() {
         .stdout(predicate::str::contains(
             "same name as the alerted persona Wenjing Zhang",
         ))
-        .stderr(predicate::str::contains("(TLP:AMBER): 4 personas, 2 organisations, 4 observable indicators, 1 kept but not matched"))
+        .stderr(predicate::str::contains("(TLP:AMBER): 4 personas, 2 organisations, 4 observable indicators, 1 photo, 1 kept but not matched"))
         .stderr(predicate::str::contains("is not matched: object path `file:hashes.'SHA-256'`"));
 }
 

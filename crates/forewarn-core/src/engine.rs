@@ -270,6 +270,7 @@ impl Engine {
                 MatchKind::PersonaName => Builtin::IndicatorPersonaName,
                 MatchKind::Organisation => Builtin::IndicatorOrganisation,
                 MatchKind::Observable => Builtin::IndicatorObservable,
+                MatchKind::Photo => Builtin::IndicatorPhoto,
             };
             found.push((self.catalogue.builtin(signal), m.evidence.clone()));
         }

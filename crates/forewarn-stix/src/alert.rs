@@ -12,15 +12,25 @@
 //!   `AND` and `OR`: observables. A pattern that only lists display names
 //!   also adds them as personas, matched as tolerantly as persona names.
 //!
+//! Personas may carry the perceptual hashes of their profile photos in
+//! forewarn's property extension ([`FOREWARN_EXTENSION`], property
+//! `photo_phashes`: a list of 16 hexadecimal digits each).
+//!
 //! Indicators whose patterns forewarn cannot match are listed, with the
 //! reason, and never silently dropped.
 
-use forewarn_core::indicators::{AlertSource, Condition, IndicatorSet, ObservableField};
+use forewarn_core::indicators::{
+    AlertSource, Condition, IndicatorSet, ObservableField, parse_phash,
+};
 
 use crate::bundle::Bundle;
 use crate::object::StixObject;
 use crate::pattern::{self, ComparisonExpr, Literal, ObservationExpr, Operator, PropertyTest};
 use crate::tlp::Tlp;
+
+/// The id of forewarn's STIX extension definition, whose property
+/// extension adds `photo_phashes` to threat actors and intrusion sets.
+pub const FOREWARN_EXTENSION: &str = "extension-definition--e492c547-3aaf-4f50-abf3-725382cc298e";
 
 /// What was read from one alert.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +45,8 @@ pub struct AlertSummary {
     pub organisations: usize,
     /// Observable indicators loaded.
     pub observables: usize,
+    /// Persona photos loaded.
+    pub photos: usize,
     /// Indicators kept but not matched, and why.
     pub unsupported: Vec<UnsupportedIndicator>,
 }
@@ -124,6 +136,7 @@ fn load_one(
         personas: 0,
         organisations: 0,
         observables: 0,
+        photos: 0,
         unsupported: Vec::new(),
     };
     for object in objects {
@@ -132,6 +145,10 @@ fn load_one(
                 if let Some(name) = object.name() {
                     set.add_persona(alert, name, &object.aliases());
                     summary.personas += 1;
+                    for hash in photo_hashes(object) {
+                        set.add_photo(alert, name, hash);
+                        summary.photos += 1;
+                    }
                 }
             }
             Some("identity") if object.str_property("identity_class") == Some("organization") => {
@@ -156,6 +173,24 @@ fn load_one(
         }
     }
     summary
+}
+
+/// The photo hashes a persona carries in forewarn's extension.
+fn photo_hashes(object: &StixObject) -> Vec<u64> {
+    object
+        .properties()
+        .get("extensions")
+        .and_then(|e| e.get(FOREWARN_EXTENSION))
+        .and_then(|e| e.get("photo_phashes"))
+        .and_then(|p| p.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter_map(parse_phash)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What one indicator added.

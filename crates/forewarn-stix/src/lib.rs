@@ -16,7 +16,7 @@ pub mod signing;
 pub mod tlp;
 pub mod validate;
 
-pub use alert::{AlertSummary, UnsupportedIndicator, load_alerts};
+pub use alert::{AlertSummary, FOREWARN_EXTENSION, UnsupportedIndicator, load_alerts};
 pub use bundle::{Bundle, BundleError};
 pub use object::{Category, StixObject};
 pub use signing::{DetachedSignature, PublicKey, SecretKey, SigningError};

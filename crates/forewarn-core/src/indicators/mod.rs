@@ -11,7 +11,9 @@
 //! - `FW-IND-ORGANISATION`: the sender's organisation is an alerted one;
 //! - `FW-IND-OBSERVABLE`: an alert's indicator pattern matches the sender's
 //!   profile URL, handle, e-mail addresses or domains, or those in the
-//!   sender's messages.
+//!   sender's messages;
+//! - `FW-IND-PHOTO`: the perceptual hash of the sender's profile photo is
+//!   within [`PHOTO_DISTANCE`] bits of a photo of an alerted persona.
 //!
 //! Names and organisations are found through indexes keyed by their folded
 //! words ([`names`]) and folded names ([`organisations`]); observables by
@@ -31,6 +33,42 @@ use crate::verdict::Evidence;
 
 use names::{FoldedName, names_match};
 use organisations::{MIN_KEY_CHARS, organisation_key};
+
+/// Most bits in which two perceptual hashes of one photo differ.
+pub const PHOTO_DISTANCE: u32 = 8;
+
+/// How a 64-bit hash is cut for the photo index: nine pieces, so that two
+/// hashes differing in at most eight bits agree on at least one piece.
+const PHOTO_PIECES: [(u32, u32); 9] = [
+    (0, 7),
+    (7, 7),
+    (14, 7),
+    (21, 7),
+    (28, 7),
+    (35, 7),
+    (42, 7),
+    (49, 7),
+    (56, 8),
+];
+
+/// The pieces of a hash, each tagged with its position.
+fn photo_pieces(hash: u64) -> impl Iterator<Item = (u8, u8)> {
+    PHOTO_PIECES
+        .iter()
+        .enumerate()
+        .map(move |(i, (shift, bits))| {
+            let piece = (hash >> shift) & ((1u64 << bits) - 1);
+            (i as u8, piece as u8)
+        })
+}
+
+/// Reads a perceptual hash written as 16 hexadecimal digits.
+pub fn parse_phash(text: &str) -> Option<u64> {
+    let text = text.trim();
+    (text.len() == 16)
+        .then(|| u64::from_str_radix(text, 16).ok())
+        .flatten()
+}
 
 /// The alert an indicator comes from, as shown in verdicts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +174,8 @@ pub enum MatchKind {
     Organisation,
     /// Observable.
     Observable,
+    /// Profile photo.
+    Photo,
 }
 
 /// One match of an alert in an approach.
@@ -170,6 +210,10 @@ pub struct IndicatorSet {
     value_index: HashMap<(ObservableField, String), Vec<usize>>,
     /// Observable indicators that must be tried on every approach.
     always: Vec<usize>,
+    /// Photo hashes: (alert, whose photo, hash).
+    photos: Vec<(usize, String, u64)>,
+    /// Pieces of photo hashes to the photos that have them.
+    photo_index: HashMap<(u8, u8), Vec<usize>>,
 }
 
 impl IndicatorSet {
@@ -190,8 +234,8 @@ impl IndicatorSet {
         &self.alerts
     }
 
-    /// How many personas, organisations and observable indicators are
-    /// loaded.
+    /// How many personas, organisations, observable indicators and photos
+    /// are loaded.
     pub fn len(&self) -> usize {
         self.personas.len()
             + self
@@ -200,6 +244,7 @@ impl IndicatorSet {
                 .map(HashSet::len)
                 .sum::<usize>()
             + self.observables.len()
+            + self.photos.len()
     }
 
     /// Whether nothing is loaded.
@@ -247,6 +292,16 @@ impl IndicatorSet {
             .entry(key)
             .or_default()
             .push((alert, name.to_owned()));
+    }
+
+    /// Adds the perceptual hash of a photo of `whose` (a persona's name) to
+    /// `alert`.
+    pub fn add_photo(&mut self, alert: usize, whose: &str, phash: u64) {
+        let index = self.photos.len();
+        for piece in photo_pieces(phash) {
+            self.photo_index.entry(piece).or_default().push(index);
+        }
+        self.photos.push((alert, whose.to_owned(), phash));
     }
 
     /// Adds an observable indicator of `alert`; `label` names it in
@@ -319,6 +374,7 @@ impl IndicatorSet {
         }
         self.match_personas(approach, &alerts_with_org, &mut out);
         self.match_observables(approach, options, &mut out);
+        self.match_photo(approach, &mut out);
         out.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.alert.cmp(&b.alert)));
         out.dedup();
         out
@@ -355,6 +411,46 @@ impl IndicatorSet {
                 },
                 detail: format!("the alerted persona {}", persona.name),
             });
+        }
+    }
+
+    fn match_photo(&self, approach: &Approach, out: &mut Vec<IndicatorMatch>) {
+        let Some(text) = approach
+            .sender
+            .photo
+            .as_ref()
+            .and_then(|p| p.phash.as_deref())
+        else {
+            return;
+        };
+        let Some(hash) = parse_phash(text) else {
+            return;
+        };
+        let mut candidates: Vec<usize> = photo_pieces(hash)
+            .filter_map(|piece| self.photo_index.get(&piece))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for index in candidates {
+            let Some((alert, whose, alerted)) = self.photos.get(index) else {
+                continue;
+            };
+            let distance = (hash ^ alerted).count_ones();
+            if distance <= PHOTO_DISTANCE {
+                out.push(IndicatorMatch {
+                    kind: MatchKind::Photo,
+                    alert: *alert,
+                    evidence: Evidence::Field {
+                        field: "sender.photo.phash".to_owned(),
+                        text: text.to_owned(),
+                    },
+                    detail: format!(
+                        "a photo of the alerted persona {whose} ({distance} of 64 bits differ)"
+                    ),
+                });
+            }
         }
     }
 

@@ -214,3 +214,25 @@ mod index {
         }
     }
 }
+
+#[test]
+fn photos_match_within_eight_bits() {
+    let mut set = IndicatorSet::new();
+    let a = set.add_alert(AlertSource {
+        id: "r".to_owned(),
+        name: "photos".to_owned(),
+        issuer: None,
+    });
+    let alerted = 0x8f3c_1e2d_4b5a_6978_u64;
+    set.add_photo(a, "Amanda Qiu", alerted);
+    let with_photo = |hash: u64| {
+        format!(r#"{{"sender":{{"name":"R","photo":{{"phash":"{hash:016x}"}}}},"messages":[]}}"#)
+    };
+    // Eight bits apart, spread over the whole hash: still the photo.
+    let near = alerted ^ 0x8080_8080_8080_8080;
+    assert_eq!(kinds(&set, &with_photo(near)), [MatchKind::Photo]);
+    // Nine bits apart: another photo.
+    let far = near ^ 0x1;
+    assert!(kinds(&set, &with_photo(far)).is_empty());
+    assert_eq!(parse_phash("zz"), None);
+}

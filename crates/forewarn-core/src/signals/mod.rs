@@ -34,6 +34,7 @@ pub enum Builtin {
     IndicatorPersonaName,
     IndicatorOrganisation,
     IndicatorObservable,
+    IndicatorPhoto,
 }
 
 /// The description of a built-in signal.
@@ -53,7 +54,7 @@ pub struct BuiltinInfo {
 
 impl Builtin {
     /// Every built-in signal.
-    pub const ALL: [Builtin; 16] = [
+    pub const ALL: [Builtin; 17] = [
         Builtin::ProfileNewAccount,
         Builtin::ProfileFewConnections,
         Builtin::ProfileNoMutual,
@@ -70,6 +71,7 @@ impl Builtin {
         Builtin::IndicatorPersonaName,
         Builtin::IndicatorOrganisation,
         Builtin::IndicatorObservable,
+        Builtin::IndicatorPhoto,
     ];
 
     /// The signal's description.
@@ -190,6 +192,15 @@ impl Builtin {
             Builtin::IndicatorOrganisation => (
                 "FW-IND-ORGANISATION",
                 "The sender's organisation is named in a security alert",
+                Family::Indicator,
+                4.0,
+                Some(
+                    "Stop all contact with this sender now and report the approach to your security team, naming the alert.",
+                ),
+            ),
+            Builtin::IndicatorPhoto => (
+                "FW-IND-PHOTO",
+                "The sender's profile photo is one named in a security alert",
                 Family::Indicator,
                 4.0,
                 Some(
