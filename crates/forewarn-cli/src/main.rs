@@ -52,6 +52,9 @@ enum Command {
     /// Make signing keys and trust issuers' keys.
     #[command(subcommand)]
     Keys(commands::keys::Command),
+    /// Re-check every approach kept by `check --keep` against the imported alerts; list new matches.
+    #[command(after_help = AFTER_HELP)]
+    Hunt(commands::hunt::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Alert(command) => commands::alert::run(command),
         Command::Keys(command) => commands::keys::run(command),
+        Command::Hunt(args) => commands::hunt::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

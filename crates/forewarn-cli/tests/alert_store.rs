@@ -255,3 +255,67 @@ fn a_public_bundle_from_elsewhere_imports_and_exports_unchanged() {
         std::fs::read(&source).unwrap()
     );
 }
+
+#[test]
+fn hunt_finds_old_approaches_that_a_new_alert_names() {
+    let data = tempfile::tempdir().unwrap();
+    let dd = data.path().to_str().unwrap();
+    let approaches = "crates/forewarn-cli/tests/data/alert-approaches.jsonl";
+    // Checked months ago, before any alert: nothing high.
+    forewarn()
+        .args(["check", "--json", "--keep", approaches, "--data-dir", dd])
+        .assert()
+        .stdout(predicate::str::contains(r#""risk":"high""#).not());
+    forewarn()
+        .args(["hunt", "--data-dir", dd])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "17 kept approach(es) against 0 alert(s): 0 new match(es)",
+        ));
+    // The alert arrives.
+    forewarn()
+        .args([
+            "alert",
+            "import",
+            "--allow-unsigned",
+            "crates/forewarn-cli/tests/data/alert-test-bundle.json",
+            "--data-dir",
+            dd,
+        ])
+        .assert()
+        .success();
+    let out = forewarn()
+        .args(["hunt", "--data-dir", dd])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("{approaches}:1 (exact:high, checked ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("now HIGH RISK: matches the alerted persona Wenjing Zhang in the alert"),
+        "{stdout}"
+    );
+    // Every approach the alert makes high or medium is listed; the
+    // unrelated one is not.
+    for line in std::fs::read_to_string(repo().join(approaches))
+        .unwrap()
+        .lines()
+    {
+        let id = serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let listed = stdout.contains(&format!("({id}, checked"));
+        assert_eq!(listed, !id.ends_with(":low"), "{id}");
+    }
+    // Reported once: the next hunt finds nothing new.
+    forewarn()
+        .args(["hunt", "--data-dir", dd])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(": 0 new match(es)"));
+}

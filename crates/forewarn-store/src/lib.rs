@@ -1,5 +1,6 @@
-//! forewarn's local store: imported alerts and the issuer keys trusted to
-//! sign them, in one SQLite database in the user's data directory.
+//! forewarn's local store: imported alerts, the issuer keys trusted to sign
+//! them, and the approaches kept for retro-hunts, in one SQLite database in
+//! the user's data directory.
 //!
 //! The database is opened in WAL mode and migrated forward when opened; an
 //! alert is kept as the exact bytes it was imported from, with its
@@ -14,7 +15,9 @@ pub const DATABASE_FILE: &str = "forewarn.db";
 
 /// Schema migrations, applied in order; the index of the last one applied
 /// is kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &["CREATE TABLE trusted_key (
+const MIGRATIONS: &[&str] = &[
+    // 1: trusted issuer keys and imported alerts.
+    "CREATE TABLE trusted_key (
         fingerprint TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         public_key TEXT NOT NULL,
@@ -29,7 +32,17 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE trusted_key (
         imported_at TEXT NOT NULL,
         bundle BLOB NOT NULL,
         signature TEXT
-    );"];
+    );",
+    // 2: approaches kept for retro-hunts.
+    "CREATE TABLE kept_approach (
+        key TEXT PRIMARY KEY,
+        approach TEXT NOT NULL,
+        source TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        risk TEXT NOT NULL,
+        matches TEXT NOT NULL
+    );",
+];
 
 /// Errors of the store, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +116,23 @@ pub struct StoredAlert {
     pub bundle: Vec<u8>,
     /// The detached signature, as one line of text.
     pub signature: Option<String>,
+}
+
+/// An approach kept for retro-hunts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptApproach {
+    /// SHA-256 of the approach's JSON: the same approach is kept once.
+    pub key: String,
+    /// The approach (approach JSON v1).
+    pub approach: String,
+    /// Where it was read from (`file:line`).
+    pub source: String,
+    /// When it was last checked (RFC 3339).
+    pub checked_at: String,
+    /// Its risk band then.
+    pub risk: String,
+    /// The alert matches already reported for it, one key per line.
+    pub matches: String,
 }
 
 /// The local store.
@@ -256,6 +286,67 @@ impl Store {
             .map_err(db("cannot read the alert"))
     }
 
+    /// Keeps an approach, or refreshes one kept before (its source, date and
+    /// risk; the matches already reported are kept and extended).
+    pub fn keep_approach(&self, kept: &KeptApproach) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO kept_approach (key, approach, source, checked_at, risk, matches)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (key) DO UPDATE SET source = excluded.source,
+                     checked_at = excluded.checked_at, risk = excluded.risk,
+                     matches = CASE WHEN excluded.matches = '' THEN matches
+                                    WHEN matches = '' THEN excluded.matches
+                                    ELSE matches || char(10) || excluded.matches END",
+                params![
+                    kept.key,
+                    kept.approach,
+                    kept.source,
+                    kept.checked_at,
+                    kept.risk,
+                    kept.matches
+                ],
+            )
+            .map_err(db("cannot keep the approach"))?;
+        Ok(())
+    }
+
+    /// Every kept approach, oldest check first.
+    pub fn kept_approaches(&self) -> Result<Vec<KeptApproach>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT key, approach, source, checked_at, risk, matches
+                 FROM kept_approach ORDER BY checked_at, key",
+            )
+            .map_err(db("cannot list the kept approaches"))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(KeptApproach {
+                    key: row.get(0)?,
+                    approach: row.get(1)?,
+                    source: row.get(2)?,
+                    checked_at: row.get(3)?,
+                    risk: row.get(4)?,
+                    matches: row.get(5)?,
+                })
+            })
+            .map_err(db("cannot list the kept approaches"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(db("cannot list the kept approaches"))
+    }
+
+    /// Records the alert matches reported for a kept approach.
+    pub fn set_matches(&self, key: &str, matches: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE kept_approach SET matches = ?2 WHERE key = ?1",
+                params![key, matches],
+            )
+            .map_err(db("cannot record the matches"))?;
+        Ok(())
+    }
+
     /// Removes an alert; returns whether there was one.
     pub fn remove_alert(&self, id: &str) -> Result<bool, StoreError> {
         let n = self
@@ -338,6 +429,37 @@ mod tests {
         // A signature by a key that is not trusted cannot be recorded.
         signed.signed_by = Some("ffffffffffffffff".to_owned());
         assert!(store.put_alert(&signed).is_err());
+    }
+
+    #[test]
+    fn kept_approaches_accumulate_their_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let kept = KeptApproach {
+            key: "k".to_owned(),
+            approach: "{}".to_owned(),
+            source: "a.jsonl:1".to_owned(),
+            checked_at: "2026-01-01T00:00:00Z".to_owned(),
+            risk: "low".to_owned(),
+            matches: String::new(),
+        };
+        store.keep_approach(&kept).unwrap();
+        store
+            .keep_approach(&KeptApproach {
+                matches: "alert-1".to_owned(),
+                source: "b.jsonl:3".to_owned(),
+                ..kept.clone()
+            })
+            .unwrap();
+        let all = store.kept_approaches().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].matches, "alert-1");
+        assert_eq!(all[0].source, "b.jsonl:3");
+        store.set_matches("k", "alert-1\nalert-2").unwrap();
+        assert_eq!(
+            store.kept_approaches().unwrap()[0].matches,
+            "alert-1\nalert-2"
+        );
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct Args {
     /// Match approaches against the alerts in this STIX 2.1 bundle instead of the imported ones. Repeatable.
     #[arg(long = "alerts", value_name = "BUNDLE")]
     alerts: Vec<PathBuf>,
+    /// Keep every approach checked in the local store, for `forewarn hunt` to re-check when new alerts arrive.
+    #[arg(long)]
+    keep: bool,
     #[command(flatten)]
     data: crate::data_dir::DataDir,
     #[command(flatten)]
@@ -47,6 +50,11 @@ pub fn run(args: Args) -> Result<u8> {
         crate::alerts::load_files(&args.alerts)?
     };
     let engine = args.engine.engine()?.with_indicators(indicators);
+    let store = if args.keep {
+        Some(args.data.open()?)
+    } else {
+        None
+    };
     // JSON carries no styles: write it straight through; the terminal view
     // goes through anstream, which strips styles when they are not wanted.
     let mut out: BufWriter<Box<dyn Write>> = if args.json {
@@ -88,7 +96,18 @@ pub fn run(args: Args) -> Result<u8> {
                     return Ok(EXIT_ERROR);
                 }
             };
-            let verdict = engine.evaluate(&read.approach);
+            let analysis = engine.analyse(&read.approach);
+            let verdict = engine.verdict(&read.approach, &analysis);
+            if let Some(store) = &store {
+                crate::commands::hunt::keep(
+                    store,
+                    &engine,
+                    &read.approach,
+                    &read.location.to_string(),
+                    &analysis,
+                    verdict.risk.as_str(),
+                )?;
+            }
             worst = worst.max(verdict.risk);
             checked += 1;
             if args.json {
