@@ -86,12 +86,15 @@ fn the_example_alert_loads_and_matches() {
 fn an_invalid_bundle_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(repo().join(BUNDLE)).unwrap();
-    // The report refers to a persona that is not in the bundle.
-    let broken = text.replacen(
-        "\"object_refs\": [\n        \"threat-actor--",
-        "\"object_refs\": [\n        \"threat-actor--00000000-0000-4000-8000-000000000000\",\n        \"threat-actor--",
-        1,
-    );
+    // A persona without a name, and a report citing a persona that is not
+    // in the bundle (a warning: bundles need not be closed).
+    let broken = text
+        .replacen("\"name\": \"Wenjing Zhang\",", "", 1)
+        .replacen(
+            "\"object_refs\": [\n        \"threat-actor--",
+            "\"object_refs\": [\n        \"threat-actor--00000000-0000-4000-8000-000000000000\",\n        \"threat-actor--",
+            1,
+        );
     assert_ne!(broken, text);
     let path = dir.path().join("broken.json");
     std::fs::write(&path, broken).unwrap();
@@ -101,6 +104,8 @@ fn an_invalid_bundle_is_refused() {
         .arg(APPROACHES)
         .assert()
         .code(2)
+        .stderr(predicate::str::contains("warning: report--"))
         .stderr(predicate::str::contains("is not in the bundle"))
-        .stderr(predicate::str::contains("is not valid STIX 2.1"));
+        .stderr(predicate::str::contains("name: is missing"))
+        .stderr(predicate::str::contains("is not valid STIX 2.1 (1 error)"));
 }

@@ -2,9 +2,10 @@
 //!
 //! Errors break a MUST of the specification (a missing required property,
 //! an identifier that is not `type--UUID`, a timestamp that is not UTC
-//! RFC 3339, a reference to an object that is not there, a pattern that does
-//! not parse); warnings break a SHOULD or leave something unverifiable (an
-//! author identity that is not in the bundle). Objects forewarn does not use
+//! RFC 3339, a reference property pointing to the wrong type of object, a
+//! pattern that does not parse); warnings break a SHOULD or leave something
+//! forewarn cannot use (a reference to an object that is not in the
+//! bundle, a UUID of another version than STIX advises). Objects forewarn does not use
 //! are checked only for what every STIX object must have.
 
 use std::collections::HashMap;
@@ -117,11 +118,13 @@ pub fn validate(bundle: &Bundle) -> Vec<Problem> {
         ));
     }
     match bundle.id() {
-        Some(id) => {
-            if let Err(message) = check_id(id, "bundle", Category::Meta) {
-                problems.push(problem(Severity::Error, "bundle", Some("id"), message));
+        Some(id) => match check_id(id, "bundle", Category::Meta) {
+            Ok(None) => {}
+            Ok(Some(warning)) => {
+                problems.push(problem(Severity::Warning, "bundle", Some("id"), warning));
             }
-        }
+            Err(message) => problems.push(problem(Severity::Error, "bundle", Some("id"), message)),
+        },
         None => problems.push(problem(
             Severity::Error,
             "bundle",
@@ -192,11 +195,11 @@ fn check_object(
     }
     let category = Category::of(object_type);
     match object.id() {
-        Some(id) => {
-            if let Err(message) = check_id(id, object_type, category) {
-                report(Severity::Error, Some("id"), message);
-            }
-        }
+        Some(id) => match check_id(id, object_type, category) {
+            Ok(None) => {}
+            Ok(Some(warning)) => report(Severity::Warning, Some("id"), warning),
+            Err(message) => report(Severity::Error, Some("id"), message),
+        },
         None => report(Severity::Error, Some("id"), "is missing".to_owned()),
     }
     match object.properties().get("spec_version") {
@@ -325,19 +328,13 @@ fn check_references(
         if Tlp::from_marking_id(id).is_some() || bundle.get(id).is_some() {
             continue;
         }
-        // Authors and markings are often shared out of band.
-        let severity = if matches!(
-            base,
-            "created_by_ref" | "object_marking_refs" | "marking_ref"
-        ) {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
+        // Bundles need not be closed: authors, markings and the objects a
+        // report cites are often shared separately. forewarn can use only
+        // what is there.
         report(
-            severity,
+            Severity::Warning,
             Some(&property),
-            format!("`{id}` is not in the bundle"),
+            format!("`{id}` is not in the bundle, so forewarn cannot use it"),
         );
     }
 }
@@ -381,35 +378,34 @@ fn valid_type_name(name: &str) -> bool {
         && !name.contains("--")
 }
 
-/// Checks `id` is `<object_type>--<UUID>`, with a version 4 UUID for
-/// everything but cyber-observables (which may use version 5).
-fn check_id(id: &str, object_type: &str, category: Category) -> Result<(), String> {
+/// Checks `id` is `<object_type>--<UUID>` with an RFC 4122 UUID. Returns
+/// a warning when the UUID is not of the version STIX recommends (4, or 5
+/// for cyber-observables), as OASIS's validator does.
+fn check_id(id: &str, object_type: &str, category: Category) -> Result<Option<String>, String> {
     let Some((prefix, uuid)) = id.split_once("--") else {
         return Err(format!("`{id}` is not of the form `{object_type}--<UUID>`"));
     };
     if prefix != object_type {
         return Err(format!("`{id}` does not start with `{object_type}--`"));
     }
-    let Ok(parsed) = uuid::Uuid::parse_str(uuid) else {
-        return Err(format!("`{uuid}` in `{id}` is not a UUID"));
+    let parsed = match uuid::Uuid::parse_str(uuid) {
+        Ok(parsed) if uuid.len() == 36 => parsed,
+        _ => return Err(format!("`{uuid}` in `{id}` is not a UUID")),
     };
-    if uuid.len() != 36 || uuid.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(format!(
-            "`{uuid}` in `{id}` is not a lower-case hyphenated UUID"
-        ));
-    }
     let version = parsed.get_version_num();
-    let allowed: &[usize] = match category {
+    if parsed.get_variant() != uuid::Variant::RFC4122 || !(1..=5).contains(&version) {
+        return Err(format!("`{uuid}` in `{id}` is not an RFC 4122 UUID"));
+    }
+    let recommended: &[usize] = match category {
         Category::Observable => &[4, 5],
         _ => &[4],
     };
-    if !allowed.contains(&version) {
-        return Err(format!(
-            "`{id}` has a version {version} UUID; STIX asks for version {}",
-            if allowed.len() > 1 { "4 or 5" } else { "4" }
-        ));
-    }
-    Ok(())
+    Ok((!recommended.contains(&version)).then(|| {
+        format!(
+            "`{id}` has a version {version} UUID; STIX recommends version {}",
+            if recommended.len() > 1 { "4 or 5" } else { "4" }
+        )
+    }))
 }
 
 /// Checks a timestamp is RFC 3339 in UTC (`Z`).
@@ -506,15 +502,18 @@ mod tests {
             "\"object_refs\": [\"identity--0b5b2b5e-5d9c-4a3c-9a8e-2d1f5a9b8c7d\", \"threat-actor--1\"]",
         ).replace("\"id\": \"threat-actor--56f3f0db-b5d5-431c-ae56-c18f02caf500\"", "\"id\": \"threat-actor--56f3f0db-b5d5-131c-ae56-c18f02caf500\"");
         let found = problems(&bad);
-        assert!(found.iter().any(|p| p.contains("object_refs[0]: `identity--0b5b2b5e-5d9c-4a3c-9a8e-2d1f5a9b8c7d` is not in the bundle")), "{found:#?}");
+        assert!(found.iter().any(|p| p.starts_with("warning: ") && p.contains("object_refs[0]: `identity--0b5b2b5e-5d9c-4a3c-9a8e-2d1f5a9b8c7d` is not in the bundle")), "{found:#?}");
         assert!(
             found
                 .iter()
                 .any(|p| p.contains("object_refs[1]: `1` in `threat-actor--1` is not a UUID")),
             "{found:#?}"
         );
+        // Another UUID version is what STIX advises against, not forbids.
         assert!(
-            found.iter().any(|p| p.contains("has a version 1 UUID")),
+            found
+                .iter()
+                .any(|p| p.starts_with("warning: ") && p.contains("has a version 1 UUID")),
             "{found:#?}"
         );
     }
