@@ -271,7 +271,7 @@ fn hunt_finds_old_approaches_that_a_new_alert_names() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "17 kept approach(es) against 0 alert(s): 0 new match(es)",
+            "18 kept approach(es) against 0 alert(s): 0 new match(es)",
         ));
     // The alert arrives.
     forewarn()

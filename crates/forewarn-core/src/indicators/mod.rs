@@ -203,6 +203,8 @@ pub struct IndicatorSet {
     loose_index: HashMap<String, Vec<usize>>,
     /// Organisation keys to (alert, name as written).
     organisations: HashMap<String, Vec<(usize, String)>>,
+    /// Keys of the first words of organisation names.
+    organisation_first_words: HashSet<String>,
     /// Organisation keys per alert, for persona-plus-organisation matches.
     alert_organisations: Vec<HashSet<String>>,
     observables: Vec<ObservableIndicator>,
@@ -288,6 +290,9 @@ impl IndicatorSet {
         if let Some(set) = self.alert_organisations.get_mut(alert) {
             set.insert(key.clone());
         }
+        if let Some(first) = organisations::first_word_key(name) {
+            self.organisation_first_words.insert(first);
+        }
         self.organisations
             .entry(key)
             .or_default()
@@ -355,6 +360,21 @@ impl IndicatorSet {
                     format!("sender.experience.{i}.organisation"),
                     org.clone(),
                 ));
+            }
+        }
+        // An organisation named in the headline or the about text
+        // ("Headhunter | BR-YR Executive Search").
+        for (field, text) in [
+            ("sender.headline", &sender.headline),
+            ("sender.about", &sender.about),
+        ] {
+            if let Some(text) = text {
+                let starts = |k: &str| self.organisation_first_words.contains(k);
+                for key in organisations::keys_within(text, starts) {
+                    if self.organisations.contains_key(&key) {
+                        claimed.push((key, field.to_owned(), text.clone()));
+                    }
+                }
             }
         }
         let mut alerts_with_org: HashSet<usize> = HashSet::new();

@@ -88,6 +88,53 @@ pub(super) fn organisation_key(name: &str) -> String {
     key
 }
 
+/// Most words of a run of text read as one organisation's name.
+const MAX_NAME_WORDS: usize = 8;
+
+/// Splits text into the words organisation names are made of: at spaces
+/// and at punctuation other than the hyphens, dots and ampersands inside
+/// names.
+fn name_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '|' | ',' | ';' | ':' | '/' | '(' | ')' | '@' | '•' | '·')
+    })
+    .filter(|w| !w.is_empty())
+}
+
+/// The key of the first word of an organisation's name: a run of words of
+/// a text can only name the organisation if it starts with a word of this
+/// key.
+pub(super) fn first_word_key(name: &str) -> Option<String> {
+    name_words(name)
+        .map(organisation_key)
+        .find(|k| !k.is_empty())
+}
+
+/// The keys of the runs of up to [`MAX_NAME_WORDS`] words of `text` that
+/// start with a word whose key `starts` accepts, for finding an
+/// organisation named inside a headline: "Senior Headhunter | BR-YR
+/// Executive Search" yields `bryrexecutivesearch` when "br-yr" may start a
+/// name. A run never starts or ends inside a word, so a short name cannot
+/// be found inside a longer word.
+pub(super) fn keys_within(text: &str, starts: impl Fn(&str) -> bool) -> Vec<String> {
+    let words: Vec<&str> = name_words(text).collect();
+    let mut keys = Vec::new();
+    for start in 0..words.len() {
+        if !starts(&organisation_key(words[start])) {
+            continue;
+        }
+        for end in start + 1..=words.len().min(start + MAX_NAME_WORDS) {
+            let key = organisation_key(&words[start..end].join(" "));
+            if key.chars().count() >= MIN_KEY_CHARS {
+                keys.push(key);
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +151,19 @@ mod tests {
             organisation_key("Academie and Partners Limited")
         );
         assert_eq!(organisation_key("深圳某某咨询有限公司"), "深圳某某咨询");
+    }
+
+    #[test]
+    fn names_inside_a_headline() {
+        let first = first_word_key("BR-YR Executive Search").unwrap();
+        assert_eq!(first, "bryr");
+        let keys = keys_within(
+            "Senior Headhunter | BR-YR Executive Search Ltd (London)",
+            |k| k == first,
+        );
+        assert!(keys.contains(&"bryrexecutivesearch".to_owned()), "{keys:?}");
+        // Whole words only.
+        assert!(keys_within("Metallurgy consultant", |k| k == "meta").is_empty());
     }
 
     #[test]

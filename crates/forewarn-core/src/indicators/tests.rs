@@ -72,6 +72,14 @@ fn persona_with_organisation_and_name_alone() {
         [MatchKind::PersonaName]
     );
     assert!(kinds(&set, r#"{"sender":{"name":"Amanda Smith"},"messages":[]}"#).is_empty());
+    // The organisation named in the headline counts.
+    assert_eq!(
+        kinds(
+            &set,
+            r#"{"sender":{"name":"Amanda Qiu","headline":"Talent partner | BR-YR Executive Search"},"messages":[]}"#
+        ),
+        [MatchKind::Persona, MatchKind::Organisation]
+    );
     assert!(kinds(&set, r#"{"sender":{"name":"Qiu"},"messages":[]}"#).is_empty());
 }
 
