@@ -440,7 +440,7 @@ impl RuleSet {
         // A negation reaches to the end of its clause: punctuation, or a
         // "but" that turns the sentence, ends it ("No pressure, we pay in
         // crypto"; "not a lot, but we pay in crypto").
-        let mut clause_start = before
+        let clause_start = before
             .char_indices()
             .rev()
             .find(|(_, c)| {
@@ -462,11 +462,6 @@ impl RuleSet {
                 )
             })
             .map_or(0, |(i, c)| i + c.len_utf8());
-        for turn in [" but ", " however ", "但是", "可是"] {
-            if let Some(i) = before[clause_start..].rfind(turn) {
-                clause_start += i + turn.len();
-            }
-        }
         let sentence = &before[clause_start..];
         // The last few words, or the last few characters of CJK text.
         let mut words = 0;
@@ -496,8 +491,15 @@ impl RuleSet {
         if !self.has_negation_cue(window) {
             return false;
         }
-        // Only now, rarely, rule out phrases such as "not only".
-        let mut window = window.to_owned();
+        // Only now, rarely: a turn ends the clause, and phrases such as
+        // "not only" do not negate.
+        let mut turned = 0;
+        for turn in [" but ", " however ", "但是", "可是"] {
+            if let Some(i) = sentence[turned..].rfind(turn) {
+                turned += i + turn.len();
+            }
+        }
+        let mut window = sentence[window_start.max(turned)..].to_owned();
         for phrase in NOT_NEGATIONS {
             if window.contains(phrase) {
                 window = window.replace(phrase, " ");
