@@ -209,13 +209,20 @@ fn check_object(
             Some("spec_version"),
             format!("is {other}, not \"2.1\""),
         ),
-        None if category != Category::Observable => {
-            report(
+        // STIX 2.0 put the version on the bundle; such bundles still
+        // circulate, and OASIS's validator reads them as 2.1.
+        None if category != Category::Observable => match bundle.properties().get("spec_version") {
+            Some(declared) => report(
+                Severity::Warning,
+                Some("spec_version"),
+                format!("is missing (the bundle declares {declared}, as in STIX 2.0)"),
+            ),
+            None => report(
                 Severity::Error,
                 Some("spec_version"),
                 "is missing".to_owned(),
-            );
-        }
+            ),
+        },
         None => {}
     }
     let needs_created = matches!(category, Category::Domain | Category::Relationship)
@@ -303,16 +310,25 @@ fn check_references(
         // "object_refs[2]" -> "object_refs"; "granular_markings[0].marking_ref" -> "marking_ref".
         let last = property.rsplit('.').next().unwrap_or(&property);
         let base = last.split('[').next().unwrap_or(last);
+        // A custom property (x_...) or a custom object follows its
+        // author's rules, not the specification's: what is wrong there is
+        // worth a warning only.
+        let custom = base.starts_with("x_") || object.category() == Category::Custom;
+        let severity = if custom {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         let Some(target_type) = id_type(id) else {
             report(
-                Severity::Error,
+                severity,
                 Some(&property),
                 format!("`{id}` is not a STIX identifier"),
             );
             continue;
         };
         if let Err(message) = check_id(id, target_type, Category::of(target_type)) {
-            report(Severity::Error, Some(&property), message);
+            report(severity, Some(&property), message);
             continue;
         }
         if let Some((_, wanted)) = REFERENCE_TYPES.iter().find(|(p, _)| *p == base)
@@ -532,6 +548,17 @@ mod tests {
             ),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn custom_references_follow_their_authors_rules() {
+        let text = GOOD.replace(
+            "\"x_forewarn_note\": \"kept\"",
+            "\"x_forewarn_note\": \"kept\", \"x_source_ref\": \"\"",
+        );
+        let found = problems(&text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].starts_with("warning: "), "{found:#?}");
     }
 
     #[test]

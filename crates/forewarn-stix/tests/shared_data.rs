@@ -74,16 +74,13 @@ fn import_then_export_loses_nothing() {
     eprintln!("{} bundles round-tripped", found.len());
 }
 
+/// Bundles written by others, as they circulate (ATT&CK's custom objects
+/// and properties, STIX 2.0-style bundles that carry `spec_version` on the
+/// bundle), are accepted: they have warnings at most.
 #[test]
-fn oasis_threat_reports_validate_without_errors() {
+fn public_bundles_validate_without_errors() {
     let Some(dir) = data_dir() else { return };
-    let reports = dir.join("cti-stix2-json-schemas/examples/threat-reports");
-    for name in ["apt1.json", "poisonivy.json"] {
-        let path = reports.join(name);
-        let Ok(bytes) = std::fs::read(&path) else {
-            eprintln!("skipped: {} is not here", path.display());
-            continue;
-        };
+    for (path, bytes) in bundles(&dir) {
         let bundle = Bundle::parse(&bytes).unwrap();
         let errors: Vec<String> = validate(&bundle)
             .into_iter()
