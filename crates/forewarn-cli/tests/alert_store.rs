@@ -68,6 +68,11 @@ fn the_signed_example_imports_only_from_a_trusted_key_and_matches() {
         .assert()
         .success();
     forewarn()
+        .args(["keys", "list", "--data-dir", dd])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0899787585c5a153  Example issuer"));
+    forewarn()
         .args(["alert", "import", EXAMPLE, "--data-dir", dd])
         .assert()
         .success()

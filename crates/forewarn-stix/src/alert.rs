@@ -79,7 +79,7 @@ pub fn load_alerts(
             issuer: issuer.map(str::to_owned),
         };
         let objects: Vec<&StixObject> = bundle.objects().iter().collect();
-        return vec![load_one(bundle, source, None, &objects, set)];
+        return vec![load_one(source, None, &objects, set)];
     }
     reports
         .into_iter()
@@ -104,7 +104,7 @@ pub fn load_alerts(
                 .into_iter()
                 .filter_map(|id| bundle.get(id))
                 .collect();
-            load_one(bundle, source, tlp, &objects, set)
+            load_one(source, tlp, &objects, set)
         })
         .collect()
 }
@@ -123,7 +123,6 @@ fn creator(bundle: &Bundle, object: &StixObject) -> Option<String> {
 }
 
 fn load_one(
-    _bundle: &Bundle,
     source: AlertSource,
     tlp: Option<Tlp>,
     objects: &[&StixObject],
@@ -305,4 +304,52 @@ fn string_values(test: &PropertyTest) -> Vec<&str> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUNDLE: &str = r#"{"type":"bundle","id":"bundle--1","objects":[
+      {"type":"identity","id":"identity--a","name":"Issuer Org","identity_class":"organization"},
+      {"type":"report","id":"report--r","name":"Alert R","created_by_ref":"identity--a",
+       "object_refs":["threat-actor--t","identity--c","indicator--i1","indicator--i2","indicator--i3"],
+       "object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]},
+      {"type":"threat-actor","id":"threat-actor--t","name":"Amanda Qiu","aliases":["Qiu Amanda"]},
+      {"type":"identity","id":"identity--c","name":"Cover Co Ltd","identity_class":"organization"},
+      {"type":"indicator","id":"indicator--i1","pattern_type":"stix","pattern":"[email-addr:value LIKE '%@cover.example.com']"},
+      {"type":"indicator","id":"indicator--i2","pattern_type":"stix","pattern":"[user-account:display_name IN ('Shirly Shen', 'Shen Shirly')]"},
+      {"type":"indicator","id":"indicator--i3","pattern_type":"stix","pattern":"[file:name = 'x.exe']"}
+    ]}"#;
+
+    #[test]
+    fn reads_personas_organisations_and_indicators_of_the_report() {
+        let bundle = Bundle::parse(BUNDLE.as_bytes()).unwrap();
+        let mut set = IndicatorSet::new();
+        let alerts = load_alerts(&bundle, &mut set, None);
+        assert_eq!(alerts.len(), 1);
+        let alert = &alerts[0];
+        assert_eq!(alert.source.name, "Alert R");
+        assert_eq!(alert.source.issuer.as_deref(), Some("Issuer Org"));
+        assert_eq!(alert.tlp, Some(Tlp::Green));
+        // The issuer's own identity is not a cover organisation: it is not
+        // among the report's objects.
+        assert_eq!(
+            (alert.personas, alert.organisations, alert.observables),
+            (3, 1, 1)
+        );
+        assert_eq!(alert.unsupported.len(), 1);
+        assert_eq!(alert.unsupported[0].id, "indicator--i3");
+        // Who vouches for the bundle replaces its own claim.
+        let mut other = IndicatorSet::new();
+        let signed = load_alerts(
+            &bundle,
+            &mut other,
+            Some("Security team (signature verified)"),
+        );
+        assert_eq!(
+            signed[0].source.issuer.as_deref(),
+            Some("Security team (signature verified)")
+        );
+    }
 }
