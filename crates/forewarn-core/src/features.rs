@@ -194,11 +194,15 @@ fn cjk_bigrams(run: &str, names: &NameMask, seed: u64, out: &mut Vec<u64>) {
 
 /// E-mail addresses, URLs, handles and domain names.
 fn looks_like_address(chunk: &str) -> bool {
+    // Every address holds one of these bytes; most words hold none, and
+    // are decided in one pass.
+    if !chunk.bytes().any(|b| matches!(b, b'@' | b'/' | b'.')) {
+        return false;
+    }
     chunk.contains('@')
-        || chunk.contains("://")
+        || chunk.contains('/')
         || chunk.starts_with("www.")
         || chunk.contains(".com")
-        || chunk.contains('/')
 }
 
 /// FNV-1a of a namespace byte and the bytes, mixed with the seed.
