@@ -11,7 +11,7 @@ use forewarn_store::Store;
 /// Reads and validates a bundle file; prints its problems, refuses it when
 /// it has errors.
 pub fn read_valid_bundle(path: &Path) -> Result<(Vec<u8>, Bundle)> {
-    let bytes = std::fs::read(path)
+    let bytes = read_bounded(path, forewarn_stix::bundle::MAX_BUNDLE_BYTES)
         .with_context(|| format!("cannot read the alert bundle `{}`", path.display()))?;
     let bundle = Bundle::parse(&bytes)
         .with_context(|| format!("`{}` is not a STIX bundle", path.display()))?;
@@ -31,6 +31,27 @@ pub fn read_valid_bundle(path: &Path) -> Result<(Vec<u8>, Bundle)> {
         );
     }
     Ok((bytes, bundle))
+}
+
+/// Longest key or signature file read.
+const MAX_KEY_FILE_BYTES: usize = 64 << 10;
+
+/// Reads a file of at most `limit` bytes, without reading more of a larger
+/// one.
+pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        bail!("it is larger than the {limit} bytes forewarn reads");
+    }
+    Ok(bytes)
+}
+
+/// Reads a key or signature file as text.
+pub fn read_key_file(path: &Path) -> Result<String> {
+    read_bounded(path, MAX_KEY_FILE_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// Loads the alerts in `paths`, telling on standard error what each held.

@@ -92,7 +92,7 @@ fn sig_path(bundle: &Path) -> PathBuf {
 }
 
 fn sign(bundle: &Path, key: &Path, out: Option<PathBuf>) -> Result<u8> {
-    let key_text = std::fs::read_to_string(key)
+    let key_text = crate::alerts::read_key_file(key)
         .with_context(|| format!("cannot read the key `{}`", key.display()))?;
     let key = SecretKey::from_text(&key_text)
         .with_context(|| format!("`{}` is not a forewarn secret key", key.display()))?;
@@ -176,12 +176,14 @@ fn verify(
     sig_file: &Path,
     store: &forewarn_store::Store,
 ) -> std::result::Result<(String, String), String> {
-    let Ok(text) = std::fs::read_to_string(sig_file) else {
+    if !sig_file.exists() {
         return Err(format!(
             "the bundle is not signed (no signature at `{}`)",
             sig_file.display()
         ));
-    };
+    }
+    let text = crate::alerts::read_key_file(sig_file)
+        .map_err(|e| format!("cannot read the signature `{}`: {e}", sig_file.display()))?;
     let signature = DetachedSignature::from_text(&text)
         .map_err(|e| format!("`{}`: {e}", sig_file.display()))?;
     let keys = store.trusted_keys().map_err(|e| e.to_string())?;

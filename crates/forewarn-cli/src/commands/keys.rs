@@ -104,7 +104,7 @@ fn trust(pubkey: &str, name: &str, data: &DataDir) -> Result<u8> {
     let text = if pubkey.trim_start().starts_with("forewarn-ed25519-public") {
         pubkey.to_owned()
     } else {
-        std::fs::read_to_string(pubkey)
+        crate::alerts::read_key_file(Path::new(pubkey))
             .with_context(|| format!("`{pubkey}` is neither a public key nor a readable file"))?
     };
     let key = PublicKey::from_text(&text)?;

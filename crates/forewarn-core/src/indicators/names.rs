@@ -23,6 +23,13 @@ use crate::normalise::is_cjk;
 /// Most words of a name that are compared; the rest are ignored.
 const MAX_WORDS: usize = 6;
 
+/// Longest word of a name that is compared; no name has longer ones, and
+/// a longer one (from hostile input) is ignored.
+const MAX_WORD_CHARS: usize = 48;
+
+/// Longest word given typo keys (each letter deleted in turn).
+const MAX_TYPO_KEY_CHARS: usize = 24;
+
 /// Titles and honorifics that are not part of a name.
 const HONORIFICS: &[&str] = &[
     "mr",
@@ -93,7 +100,11 @@ impl FoldedName {
         let mut words = Vec::new();
         let mut word = String::new();
         let mut push = |word: &mut String| {
-            if !word.is_empty() && !HONORIFICS.contains(&word.as_str()) {
+            if !word.is_empty()
+                && word.chars().count() <= MAX_WORD_CHARS
+                && !HONORIFICS.contains(&word.as_str())
+                && words.len() < MAX_WORDS
+            {
                 words.push(std::mem::take(word));
             }
             word.clear();
@@ -108,7 +119,6 @@ impl FoldedName {
             }
         }
         push(&mut word);
-        words.truncate(MAX_WORDS);
         FoldedName { words }
     }
 
@@ -141,7 +151,7 @@ pub(super) fn word_keys(word: &str) -> Vec<String> {
         keys.push(format!("#{group}"));
     }
     let chars: Vec<char> = word.chars().collect();
-    if chars.len() >= 4 {
+    if (4..=MAX_TYPO_KEY_CHARS).contains(&chars.len()) {
         for skip in 0..chars.len() {
             let shorter: String = chars
                 .iter()
@@ -341,6 +351,14 @@ mod tests {
         assert!(!matches("Amanda Qiu", "Amanda Qiu Li Wei"));
         assert!(!matches("Shirley Shen", "Shelley Chen"));
         assert!(!matches("邱", "邱曼达"));
+    }
+
+    #[test]
+    fn hostile_names_cost_little() {
+        let long = "x".repeat(1 << 20);
+        let name = FoldedName::new(&format!("{long} Qiu {long}"));
+        assert_eq!(name.words, ["qiu"]);
+        assert!(word_keys(&"y".repeat(40)).len() == 1);
     }
 
     #[test]
