@@ -8,6 +8,8 @@ use forewarn_core::indicators::IndicatorSet;
 use forewarn_stix::{AlertSummary, Bundle, Severity, load_alerts, validate};
 use forewarn_store::Store;
 
+use crate::render::one_line;
+
 /// Reads and validates a bundle file; prints its problems, refuses it when
 /// it has errors.
 pub fn read_valid_bundle(path: &Path) -> Result<(Vec<u8>, Bundle)> {
@@ -21,7 +23,11 @@ pub fn read_valid_bundle(path: &Path) -> Result<(Vec<u8>, Bundle)> {
         .filter(|p| p.severity == Severity::Error)
         .count();
     for problem in &problems {
-        eprintln!("forewarn: {}: {problem}", path.display());
+        eprintln!(
+            "forewarn: {}: {}",
+            path.display(),
+            one_line(&problem.to_string())
+        );
     }
     if errors > 0 {
         bail!(
@@ -110,14 +116,18 @@ pub fn describe(alert: &AlertSummary) {
     }
     eprintln!(
         "forewarn: alert {} ({}): {}",
-        alert.source,
+        one_line(&alert.source.to_string()),
         alert
             .tlp
             .map_or_else(|| "no TLP marking".to_owned(), |t| t.to_string()),
         held.join(", ")
     );
     for u in &alert.unsupported {
-        eprintln!("forewarn:   {} is not matched: {}", u.id, u.reason);
+        eprintln!(
+            "forewarn:   {} is not matched: {}",
+            one_line(&u.id),
+            one_line(&u.reason)
+        );
     }
 }
 

@@ -113,7 +113,8 @@ impl Renderer {
         }
         writeln!(out, "\n  What to do now:")?;
         for (i, advice) in verdict.advice.iter().enumerate() {
-            writeln!(out, "  {}. {advice}", i + 1)?;
+            // Advice may quote an alert's name and issuer: outside input.
+            writeln!(out, "  {}. {}", i + 1, one_line(advice))?;
         }
         if verdict.risk != Risk::Low {
             writeln!(
@@ -129,7 +130,7 @@ impl Renderer {
 /// Text without line breaks, control characters or bidirectional
 /// overrides, for one terminal line: a message must not be able to move the
 /// cursor, change colours or reorder what the reader sees.
-fn one_line(s: &str) -> String {
+pub fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');

@@ -109,3 +109,41 @@ fn an_invalid_bundle_is_refused() {
         .stderr(predicate::str::contains("name: is missing"))
         .stderr(predicate::str::contains("is not valid STIX 2.1 (1 error)"));
 }
+
+#[test]
+fn control_characters_from_an_alert_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::repo().join(BUNDLE)).unwrap();
+    // An escape sequence (clear the screen) and a right-to-left override in
+    // a persona's name and in the alert's name.
+    let hostile = text
+        .replacen(
+            "\"name\": \"Wenjing Zhang\",",
+            "\"name\": \"Wenjing Zhang\\u001b[2J\\u202e\",",
+            1,
+        )
+        .replacen(
+            "Test alert: recruiter personas",
+            "Test alert\\u001b]0;owned\\u0007",
+            1,
+        );
+    assert_ne!(hostile, text);
+    let path = dir.path().join("hostile.json");
+    std::fs::write(&path, hostile).unwrap();
+    let out = forewarn()
+        .args(["check", "--alerts"])
+        .arg(&path)
+        .arg(APPROACHES)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("This matches the alerted persona Wenjing Zhang"),
+        "{stdout}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'));
+    }
+}

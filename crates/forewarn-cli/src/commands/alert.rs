@@ -11,6 +11,7 @@ use forewarn_store::StoredAlert;
 use crate::EXIT_LOW;
 use crate::alerts::{describe, issuer, read_valid_bundle};
 use crate::data_dir::DataDir;
+use crate::render::one_line;
 
 /// `forewarn alert ...`
 #[derive(Debug, clap::Subcommand)]
@@ -216,10 +217,10 @@ fn list(data: &DataDir) -> Result<u8> {
         writeln!(
             out,
             "{}  {}  {}  {}  imported {}",
-            alert.id,
+            one_line(&alert.id),
             alert.tlp.as_deref().unwrap_or("no TLP"),
-            issuer(&alert, &keys),
-            alert.name,
+            one_line(&issuer(&alert, &keys)),
+            one_line(&alert.name),
             alert.imported_at
         )?;
     }
@@ -240,9 +241,9 @@ fn show(id: &str, data: &DataDir) -> Result<u8> {
     let bundle = forewarn_stix::Bundle::parse(&alert.bundle)?;
     let stdout = anstream::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "{}", alert.id)?;
-    writeln!(out, "  name:      {}", alert.name)?;
-    writeln!(out, "  issuer:    {}", issuer(&alert, &keys))?;
+    writeln!(out, "{}", one_line(&alert.id))?;
+    writeln!(out, "  name:      {}", one_line(&alert.name))?;
+    writeln!(out, "  issuer:    {}", one_line(&issuer(&alert, &keys)))?;
     writeln!(
         out,
         "  TLP:       {}",
@@ -255,10 +256,18 @@ fn show(id: &str, data: &DataDir) -> Result<u8> {
         writeln!(
             out,
             "  alert {}: {} personas, {} organisations, {} observable indicators",
-            summary.source, summary.personas, summary.organisations, summary.observables
+            one_line(&summary.source.to_string()),
+            summary.personas,
+            summary.organisations,
+            summary.observables
         )?;
         for u in &summary.unsupported {
-            writeln!(out, "    not matched: {} ({})", u.id, u.reason)?;
+            writeln!(
+                out,
+                "    not matched: {} ({})",
+                one_line(&u.id),
+                one_line(&u.reason)
+            )?;
         }
     }
     for persona in bundle
@@ -270,11 +279,11 @@ fn show(id: &str, data: &DataDir) -> Result<u8> {
         writeln!(
             out,
             "  persona:   {}{}",
-            persona.name().unwrap_or("(unnamed)"),
+            one_line(persona.name().unwrap_or("(unnamed)")),
             if aliases.is_empty() {
                 String::new()
             } else {
-                format!(" (also {})", aliases.join(", "))
+                format!(" (also {})", one_line(&aliases.join(", ")))
             }
         )?;
     }
@@ -285,7 +294,11 @@ fn show(id: &str, data: &DataDir) -> Result<u8> {
                     .contains(&o.id().unwrap_or_default())
             })
     }) {
-        writeln!(out, "  organisation: {}", org.name().unwrap_or("(unnamed)"))?;
+        writeln!(
+            out,
+            "  organisation: {}",
+            one_line(org.name().unwrap_or("(unnamed)"))
+        )?;
     }
     Ok(EXIT_LOW)
 }

@@ -114,14 +114,15 @@ pub fn run(args: Args) -> Result<u8> {
                 .get(m.alert)
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            writeln!(
-                out,
+            // Names from approaches and alerts are outside input.
+            let line = format!(
                 "{} ({who}, checked {}): now {} RISK: matches {} in the alert {alert}",
                 item.source,
                 item.checked_at,
                 verdict.risk.as_str().to_uppercase(),
                 m.detail
-            )?;
+            );
+            writeln!(out, "{}", crate::render::one_line(&line))?;
             new_matches += 1;
         }
         let all: Vec<String> = before.union(&now).cloned().collect();
