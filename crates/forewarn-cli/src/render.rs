@@ -57,7 +57,8 @@ impl Renderer {
                 .is_some_and(|i| engine.catalogue().signals()[i].family == Family::Context)
         };
         let approach = &read.approach;
-        let name = verdict.id.as_deref().unwrap_or("approach");
+        // The id comes from the input, like the sender's name.
+        let name = one_line(verdict.id.as_deref().unwrap_or("approach"));
         writeln!(
             out,
             "{BOLD}{name}{BOLD:#} {DIM}({}, from {}){DIM:#}",

@@ -12,6 +12,22 @@ const EXAMPLE: &str = "examples/alerts/parliament-2025-11.json";
 const EXAMPLE_ID: &str = "bundle--6d8b2736-7607-4dda-926f-9630bfb43ffc";
 const HOSTILE: &str = r#"{"sender":{"name":"A. Qiu","organisation":"BR YR Executive Search Limited"},"messages":[{"text":"Hello, good to connect."}]}"#;
 
+/// Trusts the example alert's key in the store at `dd`.
+fn trust_example_key(dd: &str) {
+    forewarn()
+        .args([
+            "keys",
+            "trust",
+            "examples/alerts/example-issuer.pub",
+            "--name",
+            "Example issuer",
+            "--data-dir",
+            dd,
+        ])
+        .assert()
+        .success();
+}
+
 #[test]
 fn keys_generate_writes_a_private_secret_and_a_public_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -55,18 +71,7 @@ fn the_signed_example_imports_only_from_a_trusted_key_and_matches() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("which you do not trust"));
-    forewarn()
-        .args([
-            "keys",
-            "trust",
-            "examples/alerts/example-issuer.pub",
-            "--name",
-            "Example issuer",
-            "--data-dir",
-            dd,
-        ])
-        .assert()
-        .success();
+    trust_example_key(dd);
     forewarn()
         .args(["keys", "list", "--data-dir", dd])
         .assert()
@@ -136,18 +141,7 @@ fn the_signed_example_imports_only_from_a_trusted_key_and_matches() {
 fn tampered_and_unsigned_bundles_are_refused_unless_allowed() {
     let data = tempfile::tempdir().unwrap();
     let dd = data.path().to_str().unwrap();
-    forewarn()
-        .args([
-            "keys",
-            "trust",
-            "examples/alerts/example-issuer.pub",
-            "--name",
-            "Example issuer",
-            "--data-dir",
-            dd,
-        ])
-        .assert()
-        .success();
+    trust_example_key(dd);
     // One changed byte in a name, with the original signature beside it.
     let tampered = data.path().join("tampered.json");
     let text = std::fs::read_to_string(repo().join(EXAMPLE)).unwrap();

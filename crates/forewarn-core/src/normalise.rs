@@ -233,7 +233,7 @@ fn fold_characters(original: &str) -> Normalised {
 
 /// The ASCII letter or digit a single character is confusable with, for the
 /// alphabets commonly used to disguise Latin keywords.
-fn confusable_ascii(c: char) -> Option<char> {
+pub(crate) fn confusable_ascii(c: char) -> Option<char> {
     let code = c as u32;
     let in_lookalike_block = matches!(code,
         0x0100..=0x024F   // Latin extended

@@ -135,7 +135,9 @@ fn list(data: &DataDir) -> Result<u8> {
         writeln!(
             out,
             "{}  {}  (trusted {})",
-            key.fingerprint, key.name, key.added_at
+            key.fingerprint,
+            crate::render::one_line(&key.name),
+            key.added_at
         )?;
     }
     Ok(EXIT_LOW)

@@ -607,7 +607,9 @@ pub fn linkedin_slug(url: &str) -> Option<String> {
     }
     let path = canonical.split_once("linkedin.com/")?.1;
     let slug = path.strip_prefix("in/")?.split(['/', '?', '#']).next()?;
-    let slug = percent_decode(slug).to_lowercase();
+    let slug = percent_encoding::percent_decode_str(slug)
+        .decode_utf8_lossy()
+        .to_lowercase();
     (!slug.is_empty()).then_some(slug)
 }
 
@@ -616,31 +618,6 @@ fn url_host(url: &str) -> Option<String> {
     let (canonical, _) = observables::canonical_url(url)?;
     let parsed = url::Url::parse(&canonical).ok()?;
     parsed.host_str().map(str::to_lowercase)
-}
-
-/// Decodes `%XX` escapes (LinkedIn slugs may hold non-ASCII letters).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes.get(i), hex) {
-            (Some(b'%'), Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (Some(b), _) => {
-                out.push(*b);
-                i += 1;
-            }
-            (None, _) => break,
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn compile(condition: &Condition) -> Result<Compiled, IndicatorError> {
