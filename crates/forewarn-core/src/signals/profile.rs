@@ -41,12 +41,14 @@ fn field(name: &str, text: impl Into<String>) -> Evidence {
     }
 }
 
-/// Whether the recipient saw a profile at all (an e-mail has none).
-fn has_profile(s: &Sender) -> bool {
-    s.profile_url.is_some()
-        || s.connections.is_some()
+/// Whether the approach describes the sender's history at all. A profile
+/// URL or a headline alone says nothing about it: an e-mail has no profile,
+/// and a scanned LinkedIn export names the profile without its contents, so
+/// a missing history there is unknown, not thin.
+fn describes_history(s: &Sender) -> bool {
+    s.connections.is_some()
         || s.account_created.is_some()
-        || s.headline.is_some()
+        || s.about.is_some()
         || !s.experience.is_empty()
 }
 
@@ -84,7 +86,7 @@ pub fn profile_signals(
             vec![field("sender.mutual_connections", "0")],
         ));
     }
-    if has_profile(s) {
+    if describes_history(s) {
         let about = s.about.as_deref().map_or(0, |a| a.trim().chars().count());
         if s.experience.len() <= 1 && about < 120 {
             out.push((
@@ -259,6 +261,23 @@ mod tests {
             ..Sender::default()
         });
         assert!(ids(&a, None, &ProfileConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_profile_known_only_by_url_and_headline_is_not_thin() {
+        // What a scanned LinkedIn export knows of a counterpart.
+        let mut s = Sender {
+            name: "x".into(),
+            profile_url: Some("https://www.linkedin.com/in/x".into()),
+            headline: Some("Partner".into()),
+            ..Sender::default()
+        };
+        assert!(ids(&approach(s.clone()), None, &ProfileConfig::default()).is_empty());
+        s.connections = Some(300);
+        assert_eq!(
+            ids(&approach(s), None, &ProfileConfig::default()),
+            ["FW-PROFILE-THIN-HISTORY"]
+        );
     }
 
     #[test]
