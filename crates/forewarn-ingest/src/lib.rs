@@ -18,6 +18,15 @@
 //! assert_eq!(second.to_string(), "approaches.jsonl:2: sender.name: missing");
 //! assert!(reader.next().is_none());
 //! ```
+//!
+//! [`scan::open`] reads a member's own history instead: a LinkedIn data
+//! export (zip or folder), an mbox, a Maildir or `.eml` files, and turns it
+//! into approaches with a pointer to their source.
+
+pub mod csv;
+pub mod linkedin;
+pub mod mail;
+pub mod scan;
 
 use std::fmt;
 use std::fs::File;
