@@ -72,6 +72,18 @@ pub fn load_files(paths: &[PathBuf]) -> Result<IndicatorSet> {
     Ok(set)
 }
 
+/// The alerts a command matches against: those in `paths` (`--alerts`),
+/// or, when none is given, every alert imported into the store of `data`.
+pub fn load(paths: &[PathBuf], data: &crate::data_dir::DataDir) -> Result<IndicatorSet> {
+    if !paths.is_empty() {
+        return load_files(paths);
+    }
+    match data.open_existing()? {
+        Some(store) => load_stored(&store),
+        None => Ok(IndicatorSet::new()),
+    }
+}
+
 /// Loads every alert of the local store.
 pub fn load_stored(store: &Store) -> Result<IndicatorSet> {
     let mut set = IndicatorSet::new();

@@ -6,6 +6,8 @@ mod corpus;
 mod data_dir;
 mod engine_options;
 mod render;
+mod scan_report;
+mod testdata;
 
 use std::process::ExitCode;
 
@@ -52,6 +54,12 @@ enum Command {
     /// Make signing keys and trust issuers' keys.
     #[command(subcommand)]
     Keys(commands::keys::Command),
+    /// Check a LinkedIn data export or a mailbox on this machine for covert approaches.
+    #[command(after_help = commands::scan::AFTER_HELP)]
+    Scan(commands::scan::Args),
+    /// Write synthetic LinkedIn exports and mboxes with planted approaches, for tests and benchmarks.
+    #[command(subcommand)]
+    Testdata(commands::testdata::Command),
     /// Re-check every approach kept by `check --keep` against the imported alerts; list new matches.
     #[command(after_help = AFTER_HELP)]
     Hunt(commands::hunt::Args),
@@ -68,6 +76,8 @@ fn main() -> ExitCode {
         Command::Alert(command) => commands::alert::run(command),
         Command::Keys(command) => commands::keys::run(command),
         Command::Hunt(args) => commands::hunt::run(args),
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Testdata(command) => commands::testdata::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

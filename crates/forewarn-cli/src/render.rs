@@ -16,6 +16,7 @@ const CONTEXT_CHARS: usize = 50;
 /// Renders verdicts for people.
 pub struct Renderer {
     reasons: usize,
+    how_to_report: &'static str,
 }
 
 const BOLD: Style = Style::new().bold();
@@ -38,7 +39,16 @@ fn band_style(risk: Risk) -> Style {
 impl Renderer {
     /// A renderer showing at most `reasons` reasons per approach.
     pub fn new(reasons: usize) -> Renderer {
-        Renderer { reasons }
+        Renderer {
+            reasons,
+            how_to_report: "send this approach file and `forewarn check --json` output",
+        }
+    }
+
+    /// Says what to send when reporting, for commands other than `check`.
+    pub fn how_to_report(mut self, what: &'static str) -> Renderer {
+        self.how_to_report = what;
+        self
     }
 
     /// Writes the view of one verdict.
@@ -120,8 +130,8 @@ impl Renderer {
         if verdict.risk != Risk::Low {
             writeln!(
                 out,
-                "  {DIM}To report: send this approach file and `forewarn check --json` output to {}.{DIM:#}",
-                config.report_to
+                "  {DIM}To report: {} to {}.{DIM:#}",
+                self.how_to_report, config.report_to
             )?;
         }
         writeln!(out)

@@ -3,14 +3,11 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::Path;
-
 mod common;
 
-use common::{forewarn, repo};
+use common::{forewarn, golden, repo};
 use predicates::prelude::*;
 
-/// Compares `actual` with a golden file; `UPDATE_GOLDENFILES=1` rewrites it.
 /// The shipped model's calibration slope: verdicts show declared rule
 /// weights on the calibrated scale.
 fn engine_slope() -> f64 {
@@ -19,23 +16,6 @@ fn engine_slope() -> f64 {
     )
     .unwrap();
     model["calibration"]["slope"].as_f64().unwrap()
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDENFILES").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing golden file {}; run with UPDATE_GOLDENFILES=1",
-            path.display()
-        )
-    });
-    assert_eq!(actual, expected, "output differs from {}", path.display());
 }
 
 #[test]

@@ -19,6 +19,7 @@ use forewarn_ingest::{ApproachReader, Limits};
 
 use crate::EXIT_LOW;
 use crate::engine_options::EngineOptions;
+use crate::testdata::{FIRST, LAST};
 
 /// Arguments of `forewarn bench`.
 #[derive(Debug, clap::Args)]
@@ -145,15 +146,6 @@ pub fn generate(path: &Path, count: usize, seed: u64) -> Result<u64> {
     Ok(bytes)
 }
 
-const FIRST: &[&str] = &[
-    "Amelia", "Wei", "Fatima", "Piotr", "Chinedu", "Sofia", "Hiroshi", "Aisha", "Lukas", "Mei",
-    "Omar", "Grace", "Arjun", "Elena", "Kwame", "Yuki", "Hannah", "Mateus", "Leila", "Tomasz",
-];
-const LAST: &[&str] = &[
-    "Hughes", "Zhang", "Al-Sayed", "Kowalski", "Okafor", "Rossi", "Tanaka", "Khan", "Weber", "Lin",
-    "Haddad", "Mensah", "Patel", "Novak", "Silva", "Nguyen", "Brennan", "Moreau", "Santos",
-    "Ivanova",
-];
 const HEADLINES: &[&str] = &[
     "Senior Policy Adviser at a public affairs consultancy",
     "Talent Consultant | Global Opportunities",

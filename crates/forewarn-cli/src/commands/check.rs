@@ -40,15 +40,7 @@ pub struct Args {
 
 /// Runs `forewarn check`.
 pub fn run(args: Args) -> Result<u8> {
-    // Alerts from --alerts, or else every alert imported into the store.
-    let indicators = if args.alerts.is_empty() {
-        match args.data.open_existing()? {
-            Some(store) => crate::alerts::load_stored(&store)?,
-            None => forewarn_core::indicators::IndicatorSet::new(),
-        }
-    } else {
-        crate::alerts::load_files(&args.alerts)?
-    };
+    let indicators = crate::alerts::load(&args.alerts, &args.data)?;
     let engine = args.engine.engine()?.with_indicators(indicators);
     let store = if args.keep {
         Some(args.data.open()?)

@@ -7,4 +7,6 @@ pub mod eval;
 pub mod hunt;
 pub mod keys;
 pub mod rules;
+pub mod scan;
+pub mod testdata;
 pub mod train;

@@ -24,3 +24,23 @@ pub fn forewarn() -> Command {
         .env("NO_COLOR", "1");
     cmd
 }
+
+/// Compares `actual` with a golden file in `tests/golden`;
+/// `UPDATE_GOLDENFILES=1` rewrites it.
+#[allow(dead_code)] // Not every test binary compares golden files.
+pub fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDENFILES").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {}; run with UPDATE_GOLDENFILES=1",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "output differs from {}", path.display());
+}
