@@ -107,7 +107,7 @@ fn render(report: &Report<'_>) -> String {
     if !report.skipped.is_empty() {
         let _ = writeln!(
             h,
-            "<h2>Skipped</h2>\n<p>{} item(s) could not be read safely and were left out; the first are:</p><ul>",
+            "<h2>Skipped</h2>\n<p>{} item(s) were left out (your own messages, or what could not be read safely); the first are:</p><ul>",
             counts.skipped
         );
         for s in report.skipped {

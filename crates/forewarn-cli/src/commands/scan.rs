@@ -307,7 +307,7 @@ fn summary(
     if counts.skipped > 0 {
         writeln!(
             out,
-            "  skipped: {} item(s) that could not be read safely:",
+            "  skipped: {} item(s), each with its reason:",
             counts.skipped
         )?;
         for s in skipped {
