@@ -1,12 +1,16 @@
-//! forewarn's local store: imported alerts, the issuer keys trusted to sign
-//! them, and the approaches kept for retro-hunts, in one SQLite database in
-//! the user's data directory.
+//! forewarn's store: imported alerts, the issuer keys trusted to sign them,
+//! the approaches kept for retro-hunts, and the server's accounts, reports
+//! and audit log, in one SQLite database in the data directory.
 //!
 //! The database is opened in WAL mode and migrated forward when opened; an
 //! alert is kept as the exact bytes it was imported from, with its
 //! signature, so that it can be exported and verified again unchanged.
 
 use std::path::{Path, PathBuf};
+
+mod server;
+
+pub use server::{Account, ApiToken, AuditEntry, Report, ReportEvent, ReportFilter};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -42,6 +46,8 @@ const MIGRATIONS: &[&str] = &[
         risk TEXT NOT NULL,
         matches TEXT NOT NULL
     );",
+    // 3: the server's accounts, tokens, reports, audit log and settings.
+    server::MIGRATION,
 ];
 
 /// Errors of the store, with what was being done.
