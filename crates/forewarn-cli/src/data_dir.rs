@@ -14,6 +14,11 @@ pub struct DataDir {
 }
 
 impl DataDir {
+    /// The directory given by flag or environment, if any.
+    pub fn given(&self) -> Option<PathBuf> {
+        self.data_dir.clone()
+    }
+
     /// The directory.
     pub fn path(&self) -> Result<PathBuf> {
         if let Some(dir) = &self.data_dir {

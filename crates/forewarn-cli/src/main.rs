@@ -4,6 +4,7 @@ mod alerts;
 mod commands;
 mod corpus;
 mod data_dir;
+mod demo;
 mod engine_options;
 mod render;
 mod scan_report;
@@ -57,6 +58,11 @@ enum Command {
     /// Check a LinkedIn data export or a mailbox on this machine for covert approaches.
     #[command(after_help = commands::scan::AFTER_HELP)]
     Scan(commands::scan::Args),
+    /// Run the security team's server: accounts, reports, triage, audit (JSON API).
+    #[command(after_help = commands::serve::AFTER_HELP)]
+    Serve(commands::serve::Args),
+    /// Send approach files or e-mails to the security team's server.
+    Report(commands::report::Args),
     /// Write synthetic LinkedIn exports and mboxes with planted approaches, for tests and benchmarks.
     #[command(subcommand)]
     Testdata(commands::testdata::Command),
@@ -78,6 +84,8 @@ fn main() -> ExitCode {
         Command::Hunt(args) => commands::hunt::run(args),
         Command::Scan(args) => commands::scan::run(args),
         Command::Testdata(command) => commands::testdata::run(command),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -91,14 +99,7 @@ fn main() -> ExitCode {
 
 /// The current time, RFC 3339 in UTC.
 fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    forewarn_server::now()
 }
 
 /// A closed pipe (`forewarn check ... | head`) is not an error.

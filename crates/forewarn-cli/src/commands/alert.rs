@@ -133,11 +133,35 @@ fn import(
             file.display()
         ),
     };
-    let Some(id) = bundle.id() else {
+    let Some(stored) = stored_alert(bytes, &bundle, signed_by, signature_text) else {
         bail!("`{}` has no bundle id", file.display());
     };
+    let id = stored.id.clone();
+    let keys = store.trusted_keys()?;
+    let replaced = store.put_alert(&stored)?;
+    let mut set = IndicatorSet::new();
+    for alert in load_alerts(&bundle, &mut set, Some(&issuer(&stored, &keys))) {
+        describe(&alert);
+    }
+    eprintln!(
+        "forewarn: {} `{id}` into `{}`",
+        if replaced { "replaced" } else { "imported" },
+        store.path().display()
+    );
+    Ok(EXIT_LOW)
+}
+
+/// The alert to store for a bundle read from `bytes`; `None` when the
+/// bundle has no id.
+pub(crate) fn stored_alert(
+    bytes: Vec<u8>,
+    bundle: &forewarn_stix::Bundle,
+    signed_by: Option<String>,
+    signature: Option<String>,
+) -> Option<StoredAlert> {
+    let id = bundle.id()?;
     let report = bundle.of_type("report").next();
-    let stored = StoredAlert {
+    Some(StoredAlert {
         id: id.to_owned(),
         name: report.and_then(|r| r.name()).unwrap_or(id).to_owned(),
         issuer: report
@@ -154,20 +178,8 @@ fn import(
             .map(|t| t.to_string()),
         imported_at: crate::now_rfc3339(),
         bundle: bytes,
-        signature: signature_text,
-    };
-    let keys = store.trusted_keys()?;
-    let replaced = store.put_alert(&stored)?;
-    let mut set = IndicatorSet::new();
-    for alert in load_alerts(&bundle, &mut set, Some(&issuer(&stored, &keys))) {
-        describe(&alert);
-    }
-    eprintln!(
-        "forewarn: {} `{id}` into `{}`",
-        if replaced { "replaced" } else { "imported" },
-        store.path().display()
-    );
-    Ok(EXIT_LOW)
+        signature,
+    })
 }
 
 /// Checks the signature in `sig_file` against the trusted keys; returns the

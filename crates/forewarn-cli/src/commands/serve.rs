@@ -1,0 +1,139 @@
+//! `forewarn serve`: run the security team's server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use forewarn_server::{AppState, Db, ServerConfig};
+
+use crate::EXIT_LOW;
+use crate::engine_options::EngineOptions;
+
+pub const AFTER_HELP: &str = "\
+Configuration, lowest precedence first: defaults that work, a TOML file
+(--server-config or FOREWARN_SERVER_CONFIG: listen, data_dir, log_json,
+max_body_bytes, read_connections, public_url, report_to), environment
+variables (FOREWARN_LISTEN, FOREWARN_DATA_DIR, FOREWARN_LOG_JSON), flags.
+
+On first start, with no account yet, the server prints a one-time setup
+token and the request that creates the first administrator with it.
+
+--demo seeds plainly-marked demo data into an empty store: the example
+alert, about 50 reports from about 30 members, including one campaign. Its
+accounts member@demo.invalid, analyst@demo.invalid and admin@demo.invalid
+share the password demo-password.
+
+The API is under /api/v1 (see docs/api.md); /healthz, /readyz and /metrics
+(Prometheus) are open. SIGINT or SIGTERM stops the server after the
+requests in flight.";
+
+/// Arguments of `forewarn serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR:PORT", env = "FOREWARN_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Server settings file (TOML).
+    #[arg(long, value_name = "FILE", env = "FOREWARN_SERVER_CONFIG")]
+    server_config: Option<PathBuf>,
+    /// Write logs as JSON lines.
+    #[arg(long, env = "FOREWARN_LOG_JSON")]
+    log_json: bool,
+    /// Seed plainly-marked demo data into an empty store (accounts share the password demo-password).
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    data: crate::data_dir::DataDir,
+    #[command(flatten)]
+    engine: EngineOptions,
+}
+
+/// Runs `forewarn serve`.
+pub fn run(args: Args) -> Result<u8> {
+    let mut config = match &args.server_config {
+        Some(path) => ServerConfig::from_file(path)?,
+        None => ServerConfig::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    config.log_json |= args.log_json;
+    let data_dir = match (args.data.given(), &config.data_dir) {
+        (Some(dir), _) => dir,
+        (None, Some(dir)) => dir.clone(),
+        (None, None) => args.data.path()?,
+    };
+    init_logs(config.log_json);
+    let mut engine_options = args.engine.clone();
+    if engine_options.report_to.is_none() {
+        engine_options.report_to = config.report_to.clone();
+    }
+    let db = Db::open(&data_dir, config.read_connections)
+        .with_context(|| format!("cannot open the store in `{}`", data_dir.display()))?;
+    let store = forewarn_store::Store::open(&data_dir)?;
+    if args.demo {
+        crate::demo::seed(&store, &engine_options)?;
+    }
+    let indicators = crate::alerts::load_stored(&store)?;
+    let engine = engine_options.engine()?.with_indicators(indicators);
+    let setup_token = if store.account_count()? == 0 {
+        Some(
+            forewarn_server::auth::new_secret("setup_")
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+        )
+    } else {
+        None
+    };
+    drop(store);
+    let state = Arc::new(AppState {
+        db: Arc::new(db),
+        engine: Arc::new(engine),
+        logins: Default::default(),
+        metrics: Default::default(),
+        setup_token: Mutex::new(setup_token.clone()),
+        max_body_bytes: config.max_body_bytes,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let address = listener.local_addr()?;
+        let base = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
+        if let Some(token) = &setup_token {
+            eprintln!(
+                "forewarn: first start: no administrator yet. This one-time setup token creates the first one:\n  {token}\n  curl -X POST {base}/api/v1/setup -H 'content-type: application/json' \\\n    -d '{{\"setup_token\": \"{token}\", \"email\": \"you@example.org\", \"password\": \"at least 10 characters\"}}'"
+            );
+        }
+        if args.demo {
+            eprintln!(
+                "forewarn: DEMO DATA: sign in as member@demo.invalid, analyst@demo.invalid or admin@demo.invalid with the password demo-password:\n  curl -X POST {base}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"email\": \"analyst@demo.invalid\", \"password\": \"demo-password\"}}'"
+            );
+        }
+        // Last, once everything above is said: scripts wait for this line.
+        eprintln!("forewarn: listening on http://{address} (data in {})", data_dir.display());
+        forewarn_server::serve(listener, state).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(EXIT_LOW)
+}
+
+fn init_logs(json: bool) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false);
+    // A second initialisation (never in the binary) is harmless.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

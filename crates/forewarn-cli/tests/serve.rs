@@ -1,0 +1,720 @@
+//! `forewarn serve` through the real binary and real HTTP: the permission
+//! matrix of docs/security.md, role by role; reports; the audit log;
+//! hostile content; errors; the first administrator; `forewarn report`;
+//! and durability across SIGKILL.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(data: &Path, demo: bool) -> Server {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("forewarn"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env_remove("FOREWARN_CONFIG")
+            .env_remove("FOREWARN_SERVER_CONFIG")
+            .env_remove("FOREWARN_LISTEN")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if demo {
+            cmd.arg("--demo");
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut base = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            stderr.lock().unwrap().push(line.clone());
+            if let Some(rest) = line.strip_prefix("forewarn: listening on ") {
+                base = Some(rest.split_whitespace().next().unwrap().to_owned());
+                break;
+            }
+        }
+        let base = base
+            .unwrap_or_else(|| panic!("the server did not start: {:?}", stderr.lock().unwrap()));
+        // Keep reading, so the server never blocks on a full pipe.
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server {
+            child,
+            base,
+            stderr,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Calls the API; returns the status and the JSON body (null if none).
+fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let url = format!("{}{path}", server.base);
+    let agent = agent();
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let response = match (method, body) {
+        ("GET", _) => {
+            let mut r = agent.get(&url);
+            if let Some(a) = &auth {
+                r = r.header("Authorization", a);
+            }
+            r.call()
+        }
+        ("DELETE", _) => {
+            let mut r = agent.delete(&url);
+            if let Some(a) = &auth {
+                r = r.header("Authorization", a);
+            }
+            r.call()
+        }
+        (m, b) => {
+            let mut r = match m {
+                "POST" => agent.post(&url),
+                "PATCH" => agent.patch(&url),
+                other => panic!("{other}"),
+            };
+            if let Some(a) = &auth {
+                r = r.header("Authorization", a);
+            }
+            r.send_json(b.cloned().unwrap_or(Value::Null))
+        }
+    }
+    .unwrap();
+    let status = response.status().as_u16();
+    let text = response.into_body().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn login(server: &Server, email: &str) -> String {
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(&json!({ "email": email, "password": "demo-password" })),
+    );
+    assert_eq!(status, 201, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+fn approach(name: &str, text: &str) -> Value {
+    json!({
+        "channel": "linkedin",
+        "sender": { "name": name, "organisation": "Brightyear Executive Search" },
+        "messages": [ { "text": text } ]
+    })
+}
+
+const HOSTILE: &str = "My client pays £3,000 for a short report with non-public insights on upcoming decisions. Add me on WeChat, keep this between us.";
+
+#[test]
+fn every_endpoint_follows_the_permission_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let analyst = login(&server, "analyst@demo.invalid");
+    let admin = login(&server, "admin@demo.invalid");
+    // A report of member@demo.invalid, and one of another member.
+    let (status, own) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&approach("A", HOSTILE)),
+    );
+    assert_eq!(status, 201, "{own}");
+    let own = own["id"].as_str().unwrap().to_owned();
+    let other = login(&server, "member-05@demo.invalid");
+    let (_, theirs) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&other),
+        Some(&approach("B", HOSTILE)),
+    );
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+    let (_, accounts) = call(&server, "GET", "/api/v1/accounts", Some(&admin), None);
+    let member_id = accounts["accounts"][0]["id"].as_i64().unwrap();
+
+    let report = approach("C", HOSTILE);
+    let status_change = json!({ "status": "triaged", "note": "looked at" });
+    let merge = json!({ "into": own });
+    let new_account =
+        json!({ "email": "new@demo.invalid", "password": "a long password", "roles": ["member"] });
+    let role_change = json!({ "roles": ["member", "analyst"] });
+    let own_path = format!("/api/v1/reports/{own}");
+    let theirs_path = format!("/api/v1/reports/{theirs}");
+    let merge_path = format!("/api/v1/reports/{theirs}/merge");
+    let account_path = format!("/api/v1/accounts/{member_id}");
+    // (method, path, body, [anonymous, member, analyst, admin])
+    let matrix: Vec<(&str, &str, Option<&Value>, [u16; 4])> = vec![
+        ("GET", "/healthz", None, [200, 200, 200, 200]),
+        ("GET", "/readyz", None, [200, 200, 200, 200]),
+        ("GET", "/metrics", None, [200, 200, 200, 200]),
+        ("GET", "/api/v1/me", None, [401, 200, 200, 200]),
+        ("GET", "/api/v1/tokens", None, [401, 200, 200, 200]),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(&report),
+            [401, 201, 201, 403],
+        ),
+        ("GET", "/api/v1/reports", None, [401, 200, 200, 403]),
+        ("GET", &own_path, None, [401, 200, 200, 403]),
+        ("GET", &theirs_path, None, [401, 404, 200, 403]),
+        (
+            "GET",
+            "/api/v1/reports/no-such-report",
+            None,
+            [401, 404, 404, 404],
+        ),
+        (
+            "PATCH",
+            &own_path,
+            Some(&status_change),
+            [401, 403, 204, 403],
+        ),
+        ("POST", &merge_path, Some(&merge), [401, 403, 204, 403]),
+        ("GET", "/api/v1/accounts", None, [401, 403, 403, 200]),
+        (
+            "POST",
+            "/api/v1/accounts",
+            Some(&new_account),
+            [401, 403, 403, 201],
+        ),
+        (
+            "PATCH",
+            &account_path,
+            Some(&role_change),
+            [401, 403, 403, 200],
+        ),
+        ("GET", "/api/v1/audit", None, [401, 403, 403, 200]),
+        (
+            "DELETE",
+            "/api/v1/tokens/tok-unknown",
+            None,
+            [401, 404, 404, 404],
+        ),
+        ("GET", "/api/v1/no-such-route", None, [404, 404, 404, 404]),
+    ];
+    let callers = [
+        None,
+        Some(member.as_str()),
+        Some(analyst.as_str()),
+        Some(admin.as_str()),
+    ];
+    let names = ["anonymous", "member", "analyst", "admin"];
+    for (method, path, body, expected) in &matrix {
+        for ((caller, name), want) in callers.iter().zip(names).zip(expected) {
+            let (status, answer) = call(&server, method, path, *caller, *body);
+            assert_eq!(status, *want, "{method} {path} as {name}: {answer}");
+            if status >= 400 && *path != "/metrics" {
+                assert!(
+                    answer["error"].is_string(),
+                    "{method} {path} as {name}: errors are JSON: {answer}"
+                );
+            }
+        }
+    }
+    // Members see only their own reports in lists.
+    let (_, list) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?limit=500",
+        Some(&member),
+        None,
+    );
+    assert!(
+        list["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"] != theirs.as_str())
+    );
+    let (_, list) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?limit=500&include_merged=true",
+        Some(&analyst),
+        None,
+    );
+    assert!(list["reports"].as_array().unwrap().len() >= 53);
+}
+
+#[test]
+fn reports_are_judged_on_arrival_and_every_evidence_read_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let analyst = login(&server, "analyst@demo.invalid");
+    let admin = login(&server, "admin@demo.invalid");
+    let (status, created) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&approach("Lena", HOSTILE)),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(created["risk"], "high");
+    assert!(created["verdict"]["signals"].as_array().unwrap().len() > 2);
+    let id = created["id"].as_str().unwrap();
+    // The analyst's queue starts with the riskiest.
+    let (_, queue) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?status=new&limit=5",
+        Some(&analyst),
+        None,
+    );
+    let scores: Vec<f64> = queue["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    for (query, found) in [
+        ("risk=high", true),
+        ("signal=FW-CHANNEL-MESSENGER", true),
+        ("organisation=brightyear", true),
+        ("organisation=nobody-at-all", false),
+    ] {
+        let (status, list) = call(
+            &server,
+            "GET",
+            &format!("/api/v1/reports?{query}&limit=500"),
+            Some(&analyst),
+            None,
+        );
+        assert_eq!(status, 200);
+        let has = list["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id);
+        assert_eq!(has, found, "{query}");
+    }
+    let (status, _) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?risk=extreme",
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 422);
+    // Two reads of the evidence, then a change of status: all in the log.
+    let (status, full) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{id}"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(full["approach"]["messages"][0]["text"], HOSTILE);
+    assert_eq!(full["submitted_by"], "member@demo.invalid");
+    call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{id}"),
+        Some(&member),
+        None,
+    );
+    let (status, _) = call(
+        &server,
+        "PATCH",
+        &format!("/api/v1/reports/{id}"),
+        Some(&analyst),
+        Some(&json!({ "status": "escalated" })),
+    );
+    assert_eq!(status, 204);
+    let (_, full) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{id}"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(full["status"], "escalated");
+    assert_eq!(full["history"][0]["detail"], "escalated");
+    let (status, log) = call(
+        &server,
+        "GET",
+        "/api/v1/audit?limit=1000",
+        Some(&admin),
+        None,
+    );
+    assert_eq!(status, 200);
+    let reads: Vec<&Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "report.read" && e["target"] == id)
+        .collect();
+    assert_eq!(reads.len(), 3, "every read of the evidence is in the log");
+    assert_eq!(reads[0]["actor_email"], "analyst@demo.invalid");
+    assert_eq!(reads[1]["actor_email"], "member@demo.invalid");
+    assert_eq!(reads[0]["remote"], "127.0.0.1");
+    assert!(
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "report.status" && e["detail"] == "escalated")
+    );
+    // The export is the same log, as JSON Lines.
+    let export = agent()
+        .get(format!("{}/api/v1/audit?format=jsonl", server.base))
+        .header("Authorization", format!("Bearer {admin}"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        export
+            .lines()
+            .filter(|l| l.contains("\"report.read\""))
+            .count()
+            >= 3
+    );
+    assert!(server.log().contains("request"), "requests are logged");
+}
+
+#[test]
+fn hostile_content_is_stored_and_returned_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let name = "<script>alert(1)</script>\u{202E}\u{0}'; DROP TABLE report; --";
+    let text = "<img src=x onerror=alert(1)> {{7*7}} ${jndi:ldap://x} \u{1b}[31m";
+    let (status, created) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&approach(name, text)),
+    );
+    assert_eq!(status, 201, "{created}");
+    let url = format!(
+        "{}/api/v1/reports/{}",
+        server.base,
+        created["id"].as_str().unwrap()
+    );
+    let response = agent()
+        .get(&url)
+        .header("Authorization", format!("Bearer {member}"))
+        .call()
+        .unwrap();
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "application/json"
+    );
+    assert_eq!(
+        response.headers().get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert!(
+        response
+            .headers()
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let body: Value =
+        serde_json::from_str(&response.into_body().read_to_string().unwrap()).unwrap();
+    assert_eq!(body["approach"]["sender"]["name"], name);
+    assert_eq!(body["approach"]["messages"][0]["text"], text);
+    assert_eq!(body["sender_name"], name);
+    let (_, list) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?limit=500",
+        Some(&member),
+        None,
+    );
+    assert!(
+        !list["reports"].as_array().unwrap().is_empty(),
+        "the table is still there"
+    );
+}
+
+#[test]
+fn errors_have_the_right_status_and_a_json_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    // 422: not an approach, and an approach that breaks the contract.
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&json!({ "sender": {} })),
+    );
+    assert_eq!(status, 422);
+    assert_eq!(body["error"], "report: sender.name: missing");
+    // 413: over the body limit.
+    let big = "x".repeat(17 << 20);
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&approach("A", &big)),
+    );
+    assert_eq!(status, 413, "{body}");
+    assert!(body["error"].is_string());
+    // 401: a wrong password, a revoked token.
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(&json!({ "email": "member@demo.invalid", "password": "wrong-password" })),
+    );
+    assert_eq!(status, 401);
+    let (_, made) = call(
+        &server,
+        "POST",
+        "/api/v1/tokens",
+        Some(&member),
+        Some(&json!({ "name": "cli", "scopes": ["reports:write"] })),
+    );
+    let token = made["token"].as_str().unwrap().to_owned();
+    // A token limited to submitting may not read.
+    let (status, _) = call(&server, "GET", "/api/v1/reports", Some(&token), None);
+    assert_eq!(status, 403);
+    let (status, _) = call(
+        &server,
+        "DELETE",
+        &format!("/api/v1/tokens/{}", made["id"].as_str().unwrap()),
+        Some(&member),
+        None,
+    );
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&token),
+        Some(&approach("A", "hello")),
+    );
+    assert_eq!(status, 401);
+    // 429: login attempts are limited per address and client.
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let (status, _) = call(
+            &server,
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({ "email": "analyst@demo.invalid", "password": "wrong-password" })),
+        );
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429]);
+}
+
+#[test]
+fn first_start_prints_a_setup_token_that_creates_one_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), false);
+    let log = server.log();
+    let token = log
+        .split_whitespace()
+        .find(|w| w.starts_with("setup_"))
+        .unwrap_or_else(|| panic!("no setup token in {log}"))
+        .to_owned();
+    let setup = |token: &str, email: &str| {
+        call(
+            &server,
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(&json!({ "setup_token": token, "email": email, "password": "a long password" })),
+        )
+    };
+    assert_eq!(setup("setup_wrong", "first@example.org").0, 403);
+    assert_eq!(setup(&token, "first@example.org").0, 201);
+    assert_eq!(
+        setup(&token, "second@example.org").0,
+        403,
+        "the token works once"
+    );
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(&json!({ "email": "FIRST@example.org", "password": "a long password" })),
+    );
+    assert_eq!(status, 201);
+    let (_, me) = call(&server, "GET", "/api/v1/me", body["token"].as_str(), None);
+    assert_eq!(me["roles"], json!(["member", "analyst", "admin"]));
+}
+
+#[test]
+fn forewarn_report_submits_a_finding_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let (_, made) = call(
+        &server,
+        "POST",
+        "/api/v1/tokens",
+        Some(&member),
+        Some(&json!({ "name": "cli", "scopes": ["reports:write"] })),
+    );
+    let token = made["token"].as_str().unwrap();
+    let out = common::forewarn()
+        .args([
+            "report",
+            "examples/approaches.jsonl",
+            "--server",
+            &server.base,
+            "--token",
+            token,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("forewarn: reported ").count(), 2, "{err}");
+    assert!(err.contains("(high risk)"), "{err}");
+    let out = common::forewarn()
+        .args([
+            "report",
+            "examples/approaches.jsonl",
+            "--server",
+            &server.base,
+            "--token",
+            "fw_wrong",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("token was refused"));
+}
+
+#[test]
+fn every_acknowledged_report_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    {
+        let server = Server::start(dir.path(), true);
+        let token = login(&server, "member@demo.invalid");
+        let stop = Arc::new(AtomicBool::new(false));
+        let url = format!("{}/api/v1/reports", server.base);
+        let workers: Vec<_> = (0..4)
+            .map(|w| {
+                let (acked, stop, url, token) = (
+                    Arc::clone(&acked),
+                    Arc::clone(&stop),
+                    url.clone(),
+                    token.clone(),
+                );
+                std::thread::spawn(move || {
+                    let agent = agent();
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let body = approach(&format!("Sender {w}-{n}"), HOSTILE);
+                        let Ok(response) = agent
+                            .post(&url)
+                            .header("Authorization", format!("Bearer {token}"))
+                            .send_json(&body)
+                        else {
+                            break;
+                        };
+                        if response.status().as_u16() == 201 {
+                            let value: Value = response.into_body().read_json().unwrap();
+                            acked
+                                .lock()
+                                .unwrap()
+                                .push(value["id"].as_str().unwrap().to_owned());
+                        }
+                    }
+                })
+            })
+            .collect();
+        while acked.lock().unwrap().len() < 150 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // SIGKILL, mid-stream: no shutdown, no flush.
+        let mut server = server;
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for w in workers {
+            w.join().unwrap();
+        }
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 150);
+    let store = forewarn_store::Store::open(dir.path()).unwrap();
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    for id in &acked {
+        assert!(
+            store.report(id).unwrap().is_some(),
+            "acknowledged report {id} was lost"
+        );
+    }
+    drop(store);
+    // And the server starts again on it.
+    let server = Server::start(dir.path(), false);
+    let analyst = login(&server, "analyst@demo.invalid");
+    let (status, _) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{}", acked[0]),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200);
+}

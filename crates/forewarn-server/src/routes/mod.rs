@@ -1,0 +1,46 @@
+//! The routes of the server, one module per resource.
+
+mod admin;
+mod reports;
+mod session;
+mod system;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{delete, get, post};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .route("/api/v1/setup", post(session::setup))
+        .route("/api/v1/auth/token", post(session::token))
+        .route("/api/v1/me", get(session::me))
+        .route(
+            "/api/v1/tokens",
+            get(session::tokens).post(session::new_token),
+        )
+        .route("/api/v1/tokens/{id}", delete(session::revoke_token))
+        .route("/api/v1/reports", get(reports::list).post(reports::submit))
+        .route(
+            "/api/v1/reports/{id}",
+            get(reports::show).patch(reports::update),
+        )
+        .route("/api/v1/reports/{id}/merge", post(reports::merge))
+        .route(
+            "/api/v1/accounts",
+            get(admin::accounts).post(admin::create_account),
+        )
+        .route(
+            "/api/v1/accounts/{id}",
+            axum::routing::patch(admin::update_account),
+        )
+        .route("/api/v1/audit", get(admin::audit))
+        .fallback(|| async { ApiError::not_found("route") })
+}

@@ -1,0 +1,381 @@
+//! The first administrator, API tokens, and who the caller is.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use forewarn_store::ApiToken;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit;
+use crate::auth::{self, Caller, Role, Roles, SCOPES};
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::state::{AppState, LoginLimiter};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+/// Longest password accepted (hashing is costly).
+pub const MAX_PASSWORD: usize = 1024;
+
+/// An e-mail address as accounts are keyed: trimmed, lower-cased, checked.
+pub fn normal_email(email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::invalid("email: not an e-mail address"))
+    }
+}
+
+/// Checks a new password's length.
+pub fn check_password(password: &str) -> ApiResult<()> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(ApiError::invalid(format!(
+            "password: at least {MIN_PASSWORD} characters"
+        )));
+    }
+    if password.len() > MAX_PASSWORD {
+        return Err(ApiError::invalid(format!(
+            "password: at most {MAX_PASSWORD} bytes"
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    setup_token: String,
+    email: String,
+    password: String,
+}
+
+/// Creates the first administrator with the one-time token printed at
+/// first start.
+pub async fn setup(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(request): ApiJson<SetupRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let expected = state
+        .setup_token
+        .lock()
+        .map_err(|_| ApiError::internal("setup lock poisoned"))?
+        .clone();
+    let valid = expected
+        .as_deref()
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), request.setup_token.as_bytes()));
+    if !valid {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "setup is closed, or the setup token is wrong",
+        ));
+    }
+    let email = normal_email(&request.email)?;
+    check_password(&request.password)?;
+    let password = request.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let roles = Roles {
+        member: true,
+        analyst: true,
+        admin: true,
+    };
+    let created = state
+        .db
+        .write(move |store| {
+            // Only while there is no account at all.
+            if store.account_count()? > 0 {
+                return Ok(None);
+            }
+            Ok(store.create_account(&email, &hash, &roles.to_text(), &crate::now())?)
+        })
+        .await?;
+    let Some(account) = created else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "setup is closed"));
+    };
+    if let Ok(mut token) = state.setup_token.lock() {
+        *token = None;
+    }
+    audit::record(
+        &state,
+        None,
+        addr.ip(),
+        "account.setup",
+        Some(account.email.clone()),
+        None,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": account.id, "email": account.email, "roles": roles.names() })),
+    ))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    email: String,
+    password: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// The scopes an account's roles allow.
+fn allowed_scopes(roles: Roles) -> Vec<String> {
+    SCOPES
+        .iter()
+        .filter(|s| **s != "admin" || roles.has(Role::Admin))
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// Checks requested scopes against what the roles allow.
+fn scopes_for(requested: Option<Vec<String>>, roles: Roles) -> ApiResult<Vec<String>> {
+    let allowed = allowed_scopes(roles);
+    let Some(requested) = requested else {
+        return Ok(allowed);
+    };
+    for scope in &requested {
+        if !allowed.contains(scope) {
+            return Err(ApiError::invalid(format!(
+                "scopes: `{scope}` is not one of {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(requested)
+}
+
+/// Exchanges an e-mail address and password for an API token.
+pub async fn token(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let email = request.email.trim().to_lowercase();
+    let ip = addr.ip();
+    if !state.logins.allows(&email, ip) {
+        state.metrics.login_failures.inc();
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many failed logins: try again in {} seconds",
+                LoginLimiter::WINDOW.as_secs()
+            ),
+        ));
+    }
+    let lookup = email.clone();
+    let found = state
+        .db
+        .read(move |store| Ok(store.account_by_email(&lookup)?))
+        .await?;
+    let password = request.password;
+    let (account, hash) = match found {
+        Some((account, hash)) if !account.disabled => (Some(account), hash),
+        _ => (None, auth::dummy_hash().to_owned()),
+    };
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(account) = account.filter(|_| matches) else {
+        state.logins.failed(&email, ip);
+        state.metrics.login_failures.inc();
+        audit::record(&state, None, ip, "auth.failed", Some(email), None).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong e-mail address or password",
+        ));
+    };
+    state.logins.succeeded(&email, ip);
+    let roles = Roles::parse(&account.roles);
+    let scopes = scopes_for(request.scopes, roles)?;
+    let name = request.name.unwrap_or_else(|| "login".to_owned());
+    let (id, secret) = issue(&state, account.id, &name, &scopes).await?;
+    let caller = Caller {
+        account,
+        roles,
+        scopes: scopes.clone(),
+        remote: ip,
+    };
+    audit::record(
+        &state,
+        Some(&caller),
+        ip,
+        "token.create",
+        Some(id.clone()),
+        Some(name),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": secret, "id": id, "scopes": scopes })),
+    ))
+}
+
+/// Makes and stores a token; returns its id and secret.
+async fn issue(
+    state: &Arc<AppState>,
+    account_id: i64,
+    name: &str,
+    scopes: &[String],
+) -> ApiResult<(String, String)> {
+    if name.chars().count() > 100 {
+        return Err(ApiError::invalid("name: at most 100 characters"));
+    }
+    let secret = auth::new_secret("fw_")?;
+    let id = format!("tok-{}", uuid::Uuid::new_v4().simple());
+    let token = ApiToken {
+        id: id.clone(),
+        account_id,
+        name: name.to_owned(),
+        scopes: scopes.join(","),
+        created_at: crate::now(),
+        revoked_at: None,
+    };
+    let hash = auth::token_hash(&secret);
+    state
+        .db
+        .write(move |store| Ok(store.create_token(&token, &hash)?))
+        .await?;
+    Ok((id, secret))
+}
+
+/// Who the caller is.
+pub async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(json!({
+        "id": caller.account.id,
+        "email": caller.account.email,
+        "roles": caller.roles.names(),
+        "scopes": caller.scopes,
+    }))
+}
+
+/// The caller's tokens (never their secrets).
+pub async fn tokens(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
+    let id = caller.account.id;
+    let tokens = state.db.read(move |store| Ok(store.tokens(id)?)).await?;
+    let list: Vec<_> = tokens
+        .into_iter()
+        .map(|t| {
+            json!({
+                "id": t.id, "name": t.name, "scopes": t.scopes.split(',').collect::<Vec<_>>(),
+                "created_at": t.created_at, "revoked_at": t.revoked_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "tokens": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenRequest {
+    name: String,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// Makes a new token for the caller, such as one for `forewarn report`
+/// that may only submit reports.
+pub async fn new_token(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(request): ApiJson<NewTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let scopes = scopes_for(request.scopes, caller.roles)?;
+    let (id, secret) = issue(&state, caller.account.id, &request.name, &scopes).await?;
+    audit::record(
+        &state,
+        Some(&caller),
+        caller.remote,
+        "token.create",
+        Some(id.clone()),
+        Some(request.name),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": secret, "id": id, "scopes": scopes })),
+    ))
+}
+
+/// Revokes one of the caller's tokens.
+pub async fn revoke_token(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let account = caller.account.id;
+    let target = id.clone();
+    let revoked = state
+        .db
+        .write(move |store| Ok(store.revoke_token(account, &target, &crate::now())?))
+        .await?;
+    if !revoked {
+        return Err(ApiError::not_found("token"));
+    }
+    audit::record(
+        &state,
+        Some(&caller),
+        caller.remote,
+        "token.revoke",
+        Some(id),
+        None,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normal_email(" Member@Example.ORG ").unwrap(),
+            "member@example.org"
+        );
+        for bad in [
+            "",
+            "no-at",
+            "@example.org",
+            "a@localhost",
+            "a b@example.org",
+            "a@.org",
+        ] {
+            assert!(normal_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes_stay_within_the_roles() {
+        let member = Roles::parse("member");
+        assert!(!allowed_scopes(member).contains(&"admin".to_owned()));
+        assert!(scopes_for(Some(vec!["admin".into()]), member).is_err());
+        assert_eq!(
+            scopes_for(Some(vec!["reports:write".into()]), member).unwrap(),
+            ["reports:write"]
+        );
+    }
+}
