@@ -87,6 +87,40 @@ pub fn seed(store: &Store, engine: &EngineOptions) -> Result<()> {
     Ok(())
 }
 
+/// Adds `count` generated reports, from the demo members, to a store that
+/// has the demo accounts (seeded first when the store is empty): the load
+/// of a server that has run for years, for benchmarks.
+pub fn bulk_reports(
+    store: &Store,
+    engine: &EngineOptions,
+    count: usize,
+    seed_value: u64,
+) -> Result<usize> {
+    if store.account_count()? == 0 {
+        seed(store, engine)?;
+    }
+    let members: Vec<i64> = store
+        .accounts()?
+        .into_iter()
+        .filter(|a| a.email.ends_with("@demo.invalid") && a.roles.contains("member"))
+        .map(|a| a.id)
+        .collect();
+    anyhow::ensure!(
+        !members.is_empty(),
+        "the store has no demo members to report from"
+    );
+    let engine = engine.engine()?;
+    let mut rng = fastrand::Rng::with_seed(seed_value);
+    let all: Vec<&scripts::Script> = scripts::HOSTILE.iter().chain(scripts::BENIGN).collect();
+    for n in 0..count {
+        let script = all[rng.usize(..all.len())];
+        let approach = conversation(&mut rng, script, None, n);
+        let member = members[rng.usize(..members.len())];
+        store_report(store, &engine, member, approach, n)?;
+    }
+    Ok(count)
+}
+
 fn import_alert(store: &Store) -> Result<()> {
     let key = forewarn_stix::PublicKey::from_text(ALERT_KEY)?;
     store.trust_key(&TrustedKey {

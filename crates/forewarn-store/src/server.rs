@@ -42,7 +42,7 @@ pub(crate) const MIGRATION: &str = "
         verdict TEXT NOT NULL,
         merged_into TEXT REFERENCES report(id)
     );
-    CREATE INDEX report_queue ON report(priority DESC, score DESC, submitted_at);
+    CREATE INDEX report_queue ON report(priority DESC, score DESC, submitted_at, id);
     CREATE INDEX report_by_submitter ON report(submitted_by, submitted_at);
     CREATE TABLE report_event (
         id INTEGER PRIMARY KEY,

@@ -66,6 +66,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         labels: Option<PathBuf>,
     },
+    /// Reports in a server's store, from the demo members (for load benchmarks of `forewarn serve`).
+    Reports {
+        /// How many reports to add.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        data: crate::data_dir::DataDir,
+        #[command(flatten)]
+        engine: crate::engine_options::EngineOptions,
+    },
 }
 
 fn labels_path(out: &Path, given: Option<PathBuf>) -> PathBuf {
@@ -138,6 +151,21 @@ pub fn run(command: Command) -> Result<u8> {
                 generated.messages,
                 generated.bytes as f64 / 1e6,
                 labels.display()
+            );
+        }
+        Command::Reports {
+            count,
+            seed,
+            data,
+            engine,
+        } => {
+            let store = data.open()?;
+            let started = std::time::Instant::now();
+            let added = crate::demo::bulk_reports(&store, &engine, count, seed)?;
+            eprintln!(
+                "forewarn: added {added} reports to `{}` in {:.1} s",
+                store.path().display(),
+                started.elapsed().as_secs_f64()
             );
         }
     }
