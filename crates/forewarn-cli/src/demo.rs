@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result};
 use forewarn_core::{Approach, Author, Message, Recipient, Sender, approach::Channel};
+use forewarn_server::evidence::EvidenceKeys;
 use forewarn_store::{Store, TrustedKey};
 
 use crate::engine_options::EngineOptions;
@@ -22,7 +23,7 @@ const MEMBERS: usize = 29;
 
 /// Seeds demo data into `store` if it has no account yet; says what it
 /// did on standard error.
-pub fn seed(store: &Store, engine: &EngineOptions) -> Result<()> {
+pub fn seed(store: &Store, engine: &EngineOptions, keys: &EvidenceKeys) -> Result<()> {
     if store.account_count()? > 0 {
         eprintln!("forewarn: the store already has accounts: demo data not added");
         return Ok(());
@@ -67,7 +68,7 @@ pub fn seed(store: &Store, engine: &EngineOptions) -> Result<()> {
             Some(("Lena Zhou", "Brightyear Executive Search")),
             n,
         );
-        store_report(store, &engine, *member, approach, n)?;
+        store_report(store, &engine, keys, *member, approach, n)?;
         count += 1;
     }
     let scripts: Vec<&scripts::Script> = scripts::HOSTILE[1..]
@@ -77,7 +78,7 @@ pub fn seed(store: &Store, engine: &EngineOptions) -> Result<()> {
     for (n, member) in members.iter().cycle().skip(8).take(42).enumerate() {
         let script = scripts[n % scripts.len()];
         let approach = conversation(&mut rng, script, None, n + 8);
-        store_report(store, &engine, *member, approach, n + 8)?;
+        store_report(store, &engine, keys, *member, approach, n + 8)?;
         count += 1;
     }
     eprintln!(
@@ -93,11 +94,12 @@ pub fn seed(store: &Store, engine: &EngineOptions) -> Result<()> {
 pub fn bulk_reports(
     store: &Store,
     engine: &EngineOptions,
+    keys: &EvidenceKeys,
     count: usize,
     seed_value: u64,
 ) -> Result<usize> {
     if store.account_count()? == 0 {
-        seed(store, engine)?;
+        seed(store, engine, keys)?;
     }
     let members: Vec<i64> = store
         .accounts()?
@@ -116,7 +118,7 @@ pub fn bulk_reports(
         let script = all[rng.usize(..all.len())];
         let approach = conversation(&mut rng, script, None, n);
         let member = members[rng.usize(..members.len())];
-        store_report(store, &engine, member, approach, n)?;
+        store_report(store, &engine, keys, member, approach, n)?;
     }
     Ok(count)
 }
@@ -208,6 +210,7 @@ fn conversation(
 fn store_report(
     store: &Store,
     engine: &forewarn_core::Engine,
+    keys: &EvidenceKeys,
     member: i64,
     approach: Approach,
     n: usize,
@@ -219,8 +222,7 @@ fn store_report(
                 .ok()
         })
         .unwrap_or_default();
-    store.insert_report(&forewarn_server::judge::report(
-        engine, &approach, member, at,
-    )?)?;
+    let (report, _) = forewarn_server::judge::report(engine, keys, &approach, member, at)?;
+    store.insert_report(&report, None, None)?;
     Ok(())
 }

@@ -8,6 +8,7 @@ mod demo;
 mod engine_options;
 mod render;
 mod scan_report;
+mod server_options;
 mod testdata;
 
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ enum Command {
     /// Run the security team's server: accounts, reports, triage, audit (JSON API).
     #[command(after_help = commands::serve::AFTER_HELP)]
     Serve(commands::serve::Args),
+    /// Make evidence keys, and move a server's evidence to the current key.
+    #[command(subcommand)]
+    Evidence(commands::evidence::Command),
     /// Send approach files or e-mails to the security team's server.
     Report(commands::report::Args),
     /// Write synthetic LinkedIn exports and mboxes with planted approaches, for tests and benchmarks.
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Testdata(command) => commands::testdata::run(command),
         Command::Serve(args) => commands::serve::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Evidence(command) => commands::evidence::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -25,14 +25,20 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, demo: bool) -> Server {
+        Server::start_with(data, demo, &[])
+    }
+
+    fn start_with(data: &Path, demo: bool, env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("forewarn"));
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .env_remove("FOREWARN_CONFIG")
             .env_remove("FOREWARN_SERVER_CONFIG")
             .env_remove("FOREWARN_LISTEN")
+            .env_remove("FOREWARN_EVIDENCE_KEYS")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        cmd.envs(env.iter().copied());
         if demo {
             cmd.arg("--demo");
         }
@@ -187,6 +193,7 @@ fn every_endpoint_follows_the_permission_matrix() {
     let own_path = format!("/api/v1/reports/{own}");
     let theirs_path = format!("/api/v1/reports/{theirs}");
     let merge_path = format!("/api/v1/reports/{theirs}/merge");
+    let original_path = format!("/api/v1/reports/{own}/original");
     let account_path = format!("/api/v1/accounts/{member_id}");
     // (method, path, body, [anonymous, member, analyst, admin])
     let matrix: Vec<(&str, &str, Option<&Value>, [u16; 4])> = vec![
@@ -217,6 +224,7 @@ fn every_endpoint_follows_the_permission_matrix() {
             [401, 403, 204, 403],
         ),
         ("POST", &merge_path, Some(&merge), [401, 403, 204, 403]),
+        ("GET", &original_path, None, [401, 403, 200, 403]),
         ("GET", "/api/v1/accounts", None, [401, 403, 403, 200]),
         (
             "POST",
@@ -713,6 +721,134 @@ fn every_acknowledged_report_survives_sigkill() {
         &server,
         "GET",
         &format!("/api/v1/reports/{}", acked[0]),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200);
+}
+
+const K1: &str = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const K2: &str = "k2:Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+
+/// Whether any file of the store holds `needle`.
+fn store_holds(dir: &Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir).unwrap().flatten().any(|f| {
+        std::fs::read(f.path()).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+    })
+}
+
+#[test]
+fn evidence_is_sealed_at_rest_served_only_as_a_download_and_survives_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = "unmistakable-marker-7f3a";
+    let text = format!("{HOSTILE} {marker}");
+    let id;
+    {
+        let server = Server::start_with(dir.path(), true, &[("FOREWARN_EVIDENCE_KEYS", K1)]);
+        assert!(
+            server.log().contains("sealed at rest with key k1"),
+            "{}",
+            server.log()
+        );
+        let member = login(&server, "member@demo.invalid");
+        let analyst = login(&server, "analyst@demo.invalid");
+        let (status, created) = call(
+            &server,
+            "POST",
+            "/api/v1/reports",
+            Some(&member),
+            Some(&approach("Lena", &text)),
+        );
+        assert_eq!(status, 201);
+        id = created["id"].as_str().unwrap().to_owned();
+        // An e-mail, kept as sent, attachment and all.
+        let eml = format!(
+            "From: Lena <lena@example.com>\r\nSubject: Offer\r\nMessage-ID: <m1@example.com>\r\n\r\n{text}\r\n"
+        );
+        let response = agent()
+            .post(format!("{}/api/v1/reports", server.base))
+            .header("Authorization", format!("Bearer {member}"))
+            .header("Content-Type", "message/rfc822")
+            .send(eml.as_bytes())
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let eml_id = response.into_body().read_json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let response = agent()
+            .get(format!("{}/api/v1/reports/{eml_id}/original", server.base))
+            .header("Authorization", format!("Bearer {analyst}"))
+            .call()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/octet-stream"
+        );
+        assert!(
+            response
+                .headers()
+                .get("content-disposition")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;")
+        );
+        assert_eq!(response.into_body().read_to_string().unwrap(), eml);
+        let (status, full) = call(
+            &server,
+            "GET",
+            &format!("/api/v1/reports/{id}"),
+            Some(&analyst),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(full["approach"]["messages"][0]["text"], text.as_str());
+        let (_, log) = call(
+            &server,
+            "GET",
+            "/api/v1/audit?limit=1000",
+            Some(&login(&server, "admin@demo.invalid")),
+            None,
+        );
+        assert!(
+            log["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "report.original")
+        );
+    }
+    assert!(
+        !store_holds(dir.path(), marker.as_bytes()),
+        "the text is not on disk in the clear"
+    );
+    // Rotation: the new key first, the old one after it; then the new alone.
+    let rotated = common::forewarn()
+        .args(["evidence", "rotate", "--data-dir"])
+        .arg(dir.path())
+        .env("FOREWARN_EVIDENCE_KEYS", format!("{K2},{K1}"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&rotated.stderr);
+    assert_eq!(rotated.status.code(), Some(0), "{err}");
+    assert!(err.contains("moved to key k2"), "{err}");
+    let server = Server::start_with(dir.path(), false, &[("FOREWARN_EVIDENCE_KEYS", K2)]);
+    let analyst = login(&server, "analyst@demo.invalid");
+    let (status, full) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{id}"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200, "{full}");
+    assert_eq!(full["approach"]["messages"][0]["text"], text.as_str());
+    let (status, _) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/reports/{id}/original"),
         Some(&analyst),
         None,
     );

@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Who members report to, named in the advice of verdicts.
     pub report_to: Option<String>,
+    /// Keys that seal evidence at rest, `ID:BASE64`, the current one first;
+    /// when absent, a key file in the data directory (made on first start).
+    pub evidence_keys: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +39,7 @@ impl Default for ServerConfig {
             read_connections: 4,
             public_url: None,
             report_to: None,
+            evidence_keys: Vec::new(),
         }
     }
 }

@@ -1,21 +1,53 @@
-//! From a submitted approach to a stored report: the engine's verdict and
-//! what the queue sorts and filters by.
+//! From a submitted approach to a stored report: the engine's verdict,
+//! what the queue sorts and filters by, and the evidence, sealed.
 
-use forewarn_core::{Approach, Engine};
+use forewarn_core::{Approach, Engine, Verdict};
 use forewarn_store::Report;
 
-/// Judges `approach` with `engine` and makes the report to store, new and
-/// with a fresh id.
+use crate::evidence::{EvidenceError, EvidenceKeys};
+
+/// Why a report cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum JudgeError {
+    /// The approach or verdict cannot be written as JSON.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The evidence cannot be sealed.
+    #[error(transparent)]
+    Seal(#[from] EvidenceError),
+}
+
+/// The label a report's approach is sealed under.
+pub fn approach_label(id: &str) -> String {
+    format!("report:{id}:approach")
+}
+
+/// The label a report's verdict is sealed under.
+pub fn verdict_label(id: &str) -> String {
+    format!("report:{id}:verdict")
+}
+
+/// The label an original is sealed under.
+pub fn original_label(sha256: &str) -> String {
+    format!("evidence:{sha256}")
+}
+
+/// Judges `approach` with `engine` and makes the report to store, new, with
+/// a fresh id, its approach and verdict sealed under `keys`.
 pub fn report(
     engine: &Engine,
+    keys: &EvidenceKeys,
     approach: &Approach,
     submitted_by: i64,
     submitted_at: String,
-) -> Result<Report, serde_json::Error> {
+) -> Result<(Report, Verdict), JudgeError> {
     let verdict = engine.evaluate(approach);
     let signals: Vec<&str> = verdict.signals.iter().map(|s| s.id.as_str()).collect();
-    Ok(Report {
-        id: uuid::Uuid::new_v4().to_string(),
+    let id = uuid::Uuid::new_v4().to_string();
+    let report = Report {
+        approach: keys.seal(&approach_label(&id), &serde_json::to_vec(approach)?)?,
+        verdict: keys.seal(&verdict_label(&id), &serde_json::to_vec(&verdict)?)?,
+        id,
         submitted_by,
         submitted_at,
         status: "new".to_owned(),
@@ -25,8 +57,8 @@ pub fn report(
         sender_name: approach.sender.name.clone(),
         organisation: approach.sender.organisation.clone(),
         signals: signals.join(" "),
-        approach: serde_json::to_string(approach)?,
-        verdict: serde_json::to_string(&verdict)?,
+        original: None,
         merged_into: None,
-    })
+    };
+    Ok((report, verdict))
 }

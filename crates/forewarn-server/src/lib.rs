@@ -15,9 +15,11 @@ mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod evidence;
 mod json;
 pub mod judge;
 pub mod metrics;
+pub mod openapi;
 mod routes;
 pub mod state;
 

@@ -133,6 +133,8 @@ pub struct AppState {
     pub db: Arc<Db>,
     /// The detection engine, with the alerts of the store.
     pub engine: Arc<Engine>,
+    /// The keys that seal evidence at rest.
+    pub keys: Arc<crate::evidence::EvidenceKeys>,
     /// Failed logins.
     pub logins: LoginLimiter,
     /// Prometheus metrics.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod server;
 
-pub use server::{Account, ApiToken, AuditEntry, Report, ReportEvent, ReportFilter};
+pub use server::{Account, ApiToken, AuditEntry, Evidence, Report, ReportEvent, ReportFilter};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -69,6 +69,14 @@ pub enum StoreError {
         doing: String,
         /// The cause.
         source: rusqlite::Error,
+    },
+    /// A sealed value could not be re-sealed.
+    #[error("cannot re-seal {label}: {message}")]
+    Reseal {
+        /// Which value.
+        label: String,
+        /// Why.
+        message: String,
     },
     /// The database is newer than this build of forewarn.
     #[error(

@@ -27,6 +27,12 @@ pub(crate) const MIGRATION: &str = "
         created_at TEXT NOT NULL,
         revoked_at TEXT
     );
+    CREATE TABLE evidence (
+        sha256 TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
     CREATE TABLE report (
         id TEXT PRIMARY KEY,
         submitted_by INTEGER NOT NULL REFERENCES account(id),
@@ -38,8 +44,9 @@ pub(crate) const MIGRATION: &str = "
         sender_name TEXT NOT NULL,
         organisation TEXT,
         signals TEXT NOT NULL,
-        approach TEXT NOT NULL,
-        verdict TEXT NOT NULL,
+        approach BLOB NOT NULL,
+        verdict BLOB NOT NULL,
+        original TEXT REFERENCES evidence(sha256),
         merged_into TEXT REFERENCES report(id)
     );
     CREATE INDEX report_queue ON report(priority DESC, score DESC, submitted_at, id);
@@ -129,12 +136,28 @@ pub struct Report {
     pub organisation: Option<String>,
     /// The ids of the signals that fired, space-separated.
     pub signals: String,
-    /// The approach (approach JSON v1).
-    pub approach: String,
-    /// The verdict (verdict JSON).
-    pub verdict: String,
+    /// The approach (approach JSON v1), sealed by the server.
+    pub approach: Vec<u8>,
+    /// The verdict (verdict JSON), sealed by the server.
+    pub verdict: Vec<u8>,
+    /// SHA-256 of the original submission, kept as [`Evidence`].
+    pub original: Option<String>,
     /// The report this one was merged into, as a duplicate.
     pub merged_into: Option<String>,
+}
+
+/// An original submission (approach JSON or an e-mail, attachments and
+/// all), kept once per content and sealed by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// SHA-256 of the original bytes, in hex: its address.
+    pub sha256: String,
+    /// Its declared MIME type.
+    pub content_type: String,
+    /// Its size in bytes, before sealing.
+    pub size: i64,
+    /// The sealed bytes.
+    pub sealed: Vec<u8>,
 }
 
 /// One event in a report's history.
@@ -194,7 +217,7 @@ pub struct AuditEntry {
 
 const ACCOUNT_COLUMNS: &str = "id, email, roles, created_at, disabled";
 const REPORT_COLUMNS: &str = "id, submitted_by, submitted_at, status, risk, score, priority, \
-     sender_name, organisation, signals, approach, verdict, merged_into";
+     sender_name, organisation, signals, approach, verdict, original, merged_into";
 
 fn row_to_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     row_to_account_at(row, 0)
@@ -238,7 +261,8 @@ fn row_to_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<Report> {
         signals: row.get(9)?,
         approach: row.get(10)?,
         verdict: row.get(11)?,
-        merged_into: row.get(12)?,
+        original: row.get(12)?,
+        merged_into: row.get(13)?,
     })
 }
 
@@ -401,29 +425,141 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Stores a new report. The write is committed before this returns.
-    pub fn insert_report(&self, report: &Report) -> Result<(), StoreError> {
-        self.connection
-            .execute(
-                &format!("INSERT INTO report ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
-                params![
-                    report.id,
-                    report.submitted_by,
-                    report.submitted_at,
-                    report.status,
-                    report.risk,
-                    report.score,
-                    report.priority,
-                    report.sender_name,
-                    report.organisation,
-                    report.signals,
-                    report.approach,
-                    report.verdict,
-                    report.merged_into
-                ],
-            )
+    /// Stores a new report, its original (once per content) and its audit
+    /// entry, in one transaction committed before this returns.
+    pub fn insert_report(
+        &self,
+        report: &Report,
+        original: Option<&Evidence>,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .connection
+            .unchecked_transaction()
             .map_err(db("cannot store the report"))?;
-        Ok(())
+        if let Some(e) = original {
+            tx.execute(
+                "INSERT INTO evidence (sha256, content_type, size, sealed) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (sha256) DO NOTHING",
+                params![e.sha256, e.content_type, e.size, e.sealed],
+            )
+            .map_err(db("cannot store the original"))?;
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO report ({REPORT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+            ),
+            params![
+                report.id,
+                report.submitted_by,
+                report.submitted_at,
+                report.status,
+                report.risk,
+                report.score,
+                report.priority,
+                report.sender_name,
+                report.organisation,
+                report.signals,
+                report.approach,
+                report.verdict,
+                report.original,
+                report.merged_into
+            ],
+        )
+        .map_err(db("cannot store the report"))?;
+        if let Some(entry) = audit {
+            insert_audit(&tx, entry)?;
+        }
+        tx.commit().map_err(db("cannot store the report"))
+    }
+
+    /// The original with this SHA-256.
+    pub fn evidence(&self, sha256: &str) -> Result<Option<Evidence>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT sha256, content_type, size, sealed FROM evidence WHERE sha256 = ?1",
+                params![sha256],
+                |row| {
+                    Ok(Evidence {
+                        sha256: row.get(0)?,
+                        content_type: row.get(1)?,
+                        size: row.get(2)?,
+                        sealed: row.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db("cannot read the original"))
+    }
+
+    /// Passes every sealed value (reports' approaches and verdicts, and
+    /// originals) to `reseal` with its label (`report:ID:approach`,
+    /// `report:ID:verdict`, `evidence:SHA256`), and stores what it returns
+    /// in its place (`None`: unchanged), in transactions of a few hundred
+    /// rows; returns how many values were replaced. Rows are read in
+    /// batches, so memory stays small whatever the size of the store.
+    pub fn reseal_all(
+        &self,
+        mut reseal: impl FnMut(&str, &[u8]) -> Result<Option<Vec<u8>>, String>,
+    ) -> Result<usize, StoreError> {
+        const BATCH: i64 = 500;
+        let mut replaced = 0;
+        for (table, key, columns) in [
+            ("report", "id", &["approach", "verdict"][..]),
+            ("evidence", "sha256", &["sealed"][..]),
+        ] {
+            let mut after = String::new();
+            loop {
+                let select = format!(
+                    "SELECT {key}, {} FROM {table} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2",
+                    columns.join(", ")
+                );
+                let rows = self.query_all(
+                    &select,
+                    &[&after, &BATCH],
+                    |row| {
+                        let id: String = row.get(0)?;
+                        let values = (0..columns.len())
+                            .map(|i| row.get::<_, Vec<u8>>(i + 1))
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                        Ok((id, values))
+                    },
+                    "cannot read sealed values",
+                )?;
+                let Some((last, _)) = rows.last() else {
+                    break;
+                };
+                after = last.clone();
+                let tx = self
+                    .connection
+                    .unchecked_transaction()
+                    .map_err(db("cannot reseal"))?;
+                for (id, values) in &rows {
+                    for (column, value) in columns.iter().zip(values) {
+                        let label = if table == "report" {
+                            format!("report:{id}:{column}")
+                        } else {
+                            format!("evidence:{id}")
+                        };
+                        let fresh =
+                            reseal(&label, value).map_err(|message| StoreError::Reseal {
+                                label: label.clone(),
+                                message,
+                            })?;
+                        if let Some(fresh) = fresh {
+                            tx.execute(
+                                &format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"),
+                                params![id, fresh],
+                            )
+                            .map_err(db("cannot reseal"))?;
+                            replaced += 1;
+                        }
+                    }
+                }
+                tx.commit().map_err(db("cannot reseal"))?;
+            }
+        }
+        Ok(replaced)
     }
 
     /// The report with this id.
@@ -612,22 +748,7 @@ impl Store {
 
     /// Appends an entry to the audit log; its `id` is ignored.
     pub fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.connection
-            .execute(
-                "INSERT INTO audit (at, actor, actor_email, action, target, remote, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    entry.at,
-                    entry.actor,
-                    entry.actor_email,
-                    entry.action,
-                    entry.target,
-                    entry.remote,
-                    entry.detail
-                ],
-            )
-            .map_err(db("cannot write the audit log"))?;
-        Ok(())
+        insert_audit(&self.connection, entry)
     }
 
     /// Audit entries after `after_id`, oldest first, at most `limit`.
@@ -696,6 +817,25 @@ impl Store {
     }
 }
 
+fn insert_audit(connection: &rusqlite::Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+    connection
+        .execute(
+            "INSERT INTO audit (at, actor, actor_email, action, target, remote, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                entry.at,
+                entry.actor,
+                entry.actor_email,
+                entry.action,
+                entry.target,
+                entry.remote,
+                entry.detail
+            ],
+        )
+        .map_err(db("cannot write the audit log"))?;
+    Ok(())
+}
+
 /// Escapes `%` and `_` for a LIKE pattern with `ESCAPE '\'`.
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -719,8 +859,9 @@ mod tests {
             sender_name: "X".to_owned(),
             organisation: org.map(str::to_owned),
             signals: signals.to_owned(),
-            approach: "{}".to_owned(),
-            verdict: "{}".to_owned(),
+            approach: b"{}".to_vec(),
+            verdict: b"{}".to_vec(),
+            original: None,
             merged_into: None,
         }
     }
@@ -781,13 +922,21 @@ mod tests {
             .unwrap()
             .unwrap();
         store
-            .insert_report(&report("r1", a.id, 0.2, "FW-A", Some("Acme 100%_Search")))
+            .insert_report(
+                &report("r1", a.id, 0.2, "FW-A", Some("Acme 100%_Search")),
+                None,
+                None,
+            )
             .unwrap();
         store
-            .insert_report(&report("r22", a.id, 0.9, "FW-A FW-B", None))
+            .insert_report(&report("r22", a.id, 0.9, "FW-A FW-B", None), None, None)
             .unwrap();
         store
-            .insert_report(&report("r333", b.id, 0.5, "FW-BB", Some("Other")))
+            .insert_report(
+                &report("r333", b.id, 0.5, "FW-BB", Some("Other")),
+                None,
+                None,
+            )
             .unwrap();
         let ids = |f: &ReportFilter| -> Vec<String> {
             store
@@ -859,6 +1008,53 @@ mod tests {
         let events = store.report_events("r22").unwrap();
         assert_eq!(events[0].kind, "merge");
         assert_eq!(events[0].detail, "r333");
+    }
+
+    #[test]
+    fn originals_are_kept_once_and_every_sealed_value_can_be_resealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = store
+            .create_account("a@example.org", "h", "member", "t")
+            .unwrap()
+            .unwrap();
+        let original = Evidence {
+            sha256: "ab".repeat(32),
+            content_type: "message/rfc822".into(),
+            size: 3,
+            sealed: b"old".to_vec(),
+        };
+        for id in ["r1", "r2"] {
+            let mut r = report(id, a.id, 0.5, "", None);
+            r.original = Some(original.sha256.clone());
+            store.insert_report(&r, Some(&original), None).unwrap();
+        }
+        assert_eq!(
+            store.evidence(&original.sha256).unwrap().unwrap().sealed,
+            b"old"
+        );
+        let mut labels = Vec::new();
+        let replaced = store
+            .reseal_all(|label, value| {
+                labels.push(label.to_owned());
+                Ok((value != b"{}" || label.ends_with("verdict")).then(|| b"new".to_vec()))
+            })
+            .unwrap();
+        assert_eq!(replaced, 3, "{labels:?}");
+        assert_eq!(labels.len(), 5, "two reports with two values, one original");
+        assert_eq!(
+            store.evidence(&original.sha256).unwrap().unwrap().sealed,
+            b"new"
+        );
+        assert_eq!(store.report("r1").unwrap().unwrap().verdict, b"new");
+        assert_eq!(store.report("r1").unwrap().unwrap().approach, b"{}");
+        let failed = store
+            .reseal_all(|_, _| Err("wrong key".into()))
+            .unwrap_err();
+        assert!(
+            failed.to_string().contains("report:r1:approach"),
+            "{failed}"
+        );
     }
 
     #[test]

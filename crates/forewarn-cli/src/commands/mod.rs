@@ -4,6 +4,7 @@ pub mod alert;
 pub mod bench;
 pub mod check;
 pub mod eval;
+pub mod evidence;
 pub mod hunt;
 pub mod keys;
 pub mod report;

@@ -1,20 +1,27 @@
 //! `forewarn serve`: run the security team's server.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
-use forewarn_server::{AppState, Db, ServerConfig};
+use forewarn_server::{AppState, Db};
 
 use crate::EXIT_LOW;
 use crate::engine_options::EngineOptions;
+use crate::server_options::ServerOptions;
 
 pub const AFTER_HELP: &str = "\
 Configuration, lowest precedence first: defaults that work, a TOML file
 (--server-config or FOREWARN_SERVER_CONFIG: listen, data_dir, log_json,
-max_body_bytes, read_connections, public_url, report_to), environment
-variables (FOREWARN_LISTEN, FOREWARN_DATA_DIR, FOREWARN_LOG_JSON), flags.
+max_body_bytes, read_connections, public_url, report_to, evidence_keys),
+environment variables (FOREWARN_LISTEN, FOREWARN_DATA_DIR, FOREWARN_LOG_JSON,
+FOREWARN_EVIDENCE_KEYS), flags.
+
+Evidence (approaches, verdicts, originals) is sealed at rest with
+XChaCha20-Poly1305 under the first evidence key; without one configured, a
+key file evidence.key is made in the data directory. To rotate: put a new
+key (forewarn evidence new-key) first and keep the old ones, restart, run
+forewarn evidence rotate, then drop the old keys.
 
 On first start, with no account yet, the server prints a one-time setup
 token and the request that creates the first administrator with it.
@@ -34,9 +41,6 @@ pub struct Args {
     /// Address and port to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR:PORT", env = "FOREWARN_LISTEN")]
     listen: Option<SocketAddr>,
-    /// Server settings file (TOML).
-    #[arg(long, value_name = "FILE", env = "FOREWARN_SERVER_CONFIG")]
-    server_config: Option<PathBuf>,
     /// Write logs as JSON lines.
     #[arg(long, env = "FOREWARN_LOG_JSON")]
     log_json: bool,
@@ -44,26 +48,19 @@ pub struct Args {
     #[arg(long)]
     demo: bool,
     #[command(flatten)]
-    data: crate::data_dir::DataDir,
+    server: ServerOptions,
     #[command(flatten)]
     engine: EngineOptions,
 }
 
 /// Runs `forewarn serve`.
 pub fn run(args: Args) -> Result<u8> {
-    let mut config = match &args.server_config {
-        Some(path) => ServerConfig::from_file(path)?,
-        None => ServerConfig::default(),
-    };
+    let mut config = args.server.config()?;
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
     config.log_json |= args.log_json;
-    let data_dir = match (args.data.given(), &config.data_dir) {
-        (Some(dir), _) => dir,
-        (None, Some(dir)) => dir.clone(),
-        (None, None) => args.data.path()?,
-    };
+    let data_dir = args.server.data_dir(&config)?;
     init_logs(config.log_json);
     let mut engine_options = args.engine.clone();
     if engine_options.report_to.is_none() {
@@ -71,9 +68,10 @@ pub fn run(args: Args) -> Result<u8> {
     }
     let db = Db::open(&data_dir, config.read_connections)
         .with_context(|| format!("cannot open the store in `{}`", data_dir.display()))?;
+    let (keys, key_source) = args.server.keys(&config, &data_dir)?;
     let store = forewarn_store::Store::open(&data_dir)?;
     if args.demo {
-        crate::demo::seed(&store, &engine_options)?;
+        crate::demo::seed(&store, &engine_options, &keys)?;
     }
     let indicators = crate::alerts::load_stored(&store)?;
     let engine = engine_options.engine()?.with_indicators(indicators);
@@ -89,11 +87,13 @@ pub fn run(args: Args) -> Result<u8> {
     let state = Arc::new(AppState {
         db: Arc::new(db),
         engine: Arc::new(engine),
+        keys: Arc::new(keys),
         logins: Default::default(),
         metrics: Default::default(),
         setup_token: Mutex::new(setup_token.clone()),
         max_body_bytes: config.max_body_bytes,
     });
+    let current = state.keys.current_id().to_owned();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -107,6 +107,7 @@ pub fn run(args: Args) -> Result<u8> {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
+        eprintln!("forewarn: evidence is sealed at rest with key {current} from {key_source}");
         if let Some(token) = &setup_token {
             eprintln!(
                 "forewarn: first start: no administrator yet. This one-time setup token creates the first one:\n  {token}\n  curl -X POST {base}/api/v1/setup -H 'content-type: application/json' \\\n    -d '{{\"setup_token\": \"{token}\", \"email\": \"you@example.org\", \"password\": \"at least 10 characters\"}}'"

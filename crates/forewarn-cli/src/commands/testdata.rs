@@ -75,7 +75,7 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[command(flatten)]
-        data: crate::data_dir::DataDir,
+        server: crate::server_options::ServerOptions,
         #[command(flatten)]
         engine: crate::engine_options::EngineOptions,
     },
@@ -156,12 +156,15 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Reports {
             count,
             seed,
-            data,
+            server,
             engine,
         } => {
-            let store = data.open()?;
+            let config = server.config()?;
+            let data_dir = server.data_dir(&config)?;
+            let (keys, _) = server.keys(&config, &data_dir)?;
+            let store = forewarn_store::Store::open(&data_dir)?;
             let started = std::time::Instant::now();
-            let added = crate::demo::bulk_reports(&store, &engine, count, seed)?;
+            let added = crate::demo::bulk_reports(&store, &engine, &keys, count, seed)?;
             eprintln!(
                 "forewarn: added {added} reports to `{}` in {:.1} s",
                 store.path().display(),

@@ -19,6 +19,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
+        .route("/api/openapi.json", get(crate::openapi::document))
         .route("/api/v1/setup", post(session::setup))
         .route("/api/v1/auth/token", post(session::token))
         .route("/api/v1/me", get(session::me))
@@ -33,6 +34,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(reports::show).patch(reports::update),
         )
         .route("/api/v1/reports/{id}/merge", post(reports::merge))
+        .route("/api/v1/reports/{id}/original", get(reports::original))
         .route(
             "/api/v1/accounts",
             get(admin::accounts).post(admin::create_account),

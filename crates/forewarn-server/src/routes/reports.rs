@@ -7,13 +7,14 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use forewarn_core::Approach;
 use forewarn_ingest::scan::{Member, ScanItem, ScanLimits};
 use forewarn_ingest::{ApproachReader, Format, Limits};
-use forewarn_store::{Report, ReportFilter};
+use forewarn_store::{AuditEntry, Evidence, Report, ReportFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::auth::{Caller, Role};
@@ -35,7 +36,16 @@ const MAX_PAGE: usize = 500;
 
 /// A report as the API shows it; `full` adds the approach, the verdict and
 /// the history (the evidence).
-fn report_json(report: &Report, full: Option<(&[forewarn_store::ReportEvent], &str)>) -> Value {
+/// What a full report adds to its summary: the opened evidence, the
+/// history and who submitted it.
+struct Full<'a> {
+    approach: Value,
+    verdict: Value,
+    history: &'a [forewarn_store::ReportEvent],
+    submitter: &'a str,
+}
+
+fn report_json(report: &Report, full: Option<Full<'_>>) -> Value {
     let mut value = json!({
         "id": report.id,
         "submitted_at": report.submitted_at,
@@ -48,19 +58,14 @@ fn report_json(report: &Report, full: Option<(&[forewarn_store::ReportEvent], &s
         "signals": report.signals.split_whitespace().collect::<Vec<_>>(),
         "merged_into": report.merged_into,
     });
-    if let (Some((history, submitter)), Some(object)) = (full, value.as_object_mut()) {
-        object.insert("submitted_by".into(), json!(submitter));
-        object.insert(
-            "approach".into(),
-            serde_json::from_str(&report.approach).unwrap_or(Value::Null),
-        );
-        object.insert(
-            "verdict".into(),
-            serde_json::from_str(&report.verdict).unwrap_or(Value::Null),
-        );
+    if let (Some(full), Some(object)) = (full, value.as_object_mut()) {
+        object.insert("submitted_by".into(), json!(full.submitter));
+        object.insert("original".into(), json!(report.original.is_some()));
+        object.insert("approach".into(), full.approach);
+        object.insert("verdict".into(), full.verdict);
         object.insert(
             "history".into(),
-            history
+            full.history
                 .iter()
                 .map(
                     |e| json!({ "at": e.at, "actor": e.actor, "kind": e.kind, "detail": e.detail }),
@@ -73,7 +78,7 @@ fn report_json(report: &Report, full: Option<(&[forewarn_store::ReportEvent], &s
 
 /// Reads the approach of a submission: approach JSON v1, or an e-mail
 /// (`Content-Type: message/rfc822`).
-fn read_submission(headers: &HeaderMap, body: &[u8]) -> ApiResult<Approach> {
+fn read_submission(headers: &HeaderMap, body: &[u8]) -> ApiResult<(Approach, &'static str)> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -93,7 +98,7 @@ fn read_submission(headers: &HeaderMap, body: &[u8]) -> ApiResult<Approach> {
         return items
             .into_iter()
             .find_map(ScanItem::into_approach)
-            .map(|s| s.approach)
+            .map(|s| (s.approach, "message/rfc822"))
             .ok_or_else(|| {
                 ApiError::invalid(format!(
                     "the e-mail holds no approach: {}",
@@ -110,7 +115,7 @@ fn read_submission(headers: &HeaderMap, body: &[u8]) -> ApiResult<Approach> {
     let mut reader =
         ApproachReader::<_, Approach>::new(body, "report", Format::Single, Limits::default());
     match reader.next() {
-        Some(Ok(read)) => Ok(read.approach),
+        Some(Ok(read)) => Ok((read.approach, "application/json")),
         // The body is one document: its error needs no line.
         Some(Err(e)) => Err(ApiError::invalid(format!("report: {}", e.kind))),
         None => Err(ApiError::invalid("report: empty")),
@@ -135,38 +140,59 @@ pub async fn submit(
         };
         ApiError::new(status, r.body_text())
     })?;
-    let approach = read_submission(&headers, &body)?;
+    let (approach, content_type) = read_submission(&headers, &body)?;
     let engine = Arc::clone(&state.engine);
+    let keys = Arc::clone(&state.keys);
     let submitter = caller.account.id;
-    let report = tokio::task::spawn_blocking(move || {
-        crate::judge::report(&engine, &approach, submitter, crate::now())
+    let (report, verdict, original) = tokio::task::spawn_blocking(move || {
+        let (mut report, verdict) =
+            crate::judge::report(&engine, &keys, &approach, submitter, crate::now())
+                .map_err(ApiError::internal)?;
+        // The original, as sent, kept once per content.
+        let sha256: String = Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let original = Evidence {
+            sealed: keys
+                .seal(&crate::judge::original_label(&sha256), &body)
+                .map_err(ApiError::internal)?,
+            sha256: sha256.clone(),
+            content_type: content_type.to_owned(),
+            size: i64::try_from(body.len()).unwrap_or(i64::MAX),
+        };
+        report.original = Some(sha256);
+        Ok::<_, ApiError>((report, verdict, original))
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    .map_err(ApiError::internal)??;
+    let entry = AuditEntry {
+        id: 0,
+        at: report.submitted_at.clone(),
+        actor: Some(caller.account.id),
+        actor_email: Some(caller.account.email.clone()),
+        action: "report.create".to_owned(),
+        target: Some(report.id.clone()),
+        remote: Some(caller.remote.to_string()),
+        detail: None,
+    };
     let stored = report.clone();
+    // The report, its original and its audit entry commit together.
     state
         .db
-        .write(move |store| Ok(store.insert_report(&stored)?))
+        .write(move |store| Ok(store.insert_report(&stored, Some(&original), Some(&entry))?))
         .await?;
     state
         .metrics
         .reports
         .get_or_create(&vec![("risk".to_owned(), report.risk.clone())])
         .inc();
-    audit::record(
-        &state,
-        Some(&caller),
-        caller.remote,
-        "report.create",
-        Some(report.id.clone()),
-        None,
-    )
-    .await?;
-    let verdict: Value = serde_json::from_str(&report.verdict).unwrap_or(Value::Null);
     let mut body = report_json(&report, None);
     if let Some(object) = body.as_object_mut() {
-        object.insert("verdict".into(), verdict);
+        object.insert(
+            "verdict".into(),
+            serde_json::to_value(&verdict).map_err(ApiError::internal)?,
+        );
     }
     Ok((
         StatusCode::CREATED,
@@ -283,6 +309,19 @@ pub async fn show(
         return Err(ApiError::not_found("report"));
     };
     may_read(&caller, &report)?;
+    let open = |label: String, sealed: &[u8]| -> ApiResult<Value> {
+        let plain = state
+            .keys
+            .open(&label, sealed)
+            .map_err(ApiError::internal)?;
+        serde_json::from_slice(&plain).map_err(ApiError::internal)
+    };
+    let full = Full {
+        approach: open(crate::judge::approach_label(&report.id), &report.approach)?,
+        verdict: open(crate::judge::verdict_label(&report.id), &report.verdict)?,
+        history: &history,
+        submitter: &submitter,
+    };
     audit::record(
         &state,
         Some(&caller),
@@ -292,7 +331,7 @@ pub async fn show(
         None,
     )
     .await?;
-    Ok(Json(report_json(&report, Some((&history, &submitter)))))
+    Ok(Json(report_json(&report, Some(full))))
 }
 
 #[derive(Deserialize)]
@@ -418,4 +457,81 @@ pub async fn merge(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The original submission of a report, as sent (an e-mail with its
+/// attachments, or approach JSON), for analysts only, as a download that a
+/// browser never displays: a read of evidence, recorded in the audit log.
+pub async fn original(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Analyst)?;
+    caller.require_scope("reports:read")?;
+    let lookup = id.clone();
+    let found = state
+        .db
+        .read(move |store| {
+            let Some(report) = store.report(&lookup)? else {
+                return Ok(None);
+            };
+            let Some(sha256) = report.original else {
+                return Ok(None);
+            };
+            Ok(store.evidence(&sha256)?)
+        })
+        .await?;
+    let Some(evidence) = found else {
+        return Err(ApiError::not_found("original"));
+    };
+    let bytes = state
+        .keys
+        .open(
+            &crate::judge::original_label(&evidence.sha256),
+            &evidence.sealed,
+        )
+        .map_err(ApiError::internal)?;
+    audit::record(
+        &state,
+        Some(&caller),
+        caller.remote,
+        "report.original",
+        Some(id.clone()),
+        None,
+    )
+    .await?;
+    let extension = if evidence.content_type == "message/rfc822" {
+        "eml"
+    } else {
+        "json"
+    };
+    let disposition = format!(
+        "attachment; filename=\"report-{}.{extension}\"",
+        safe_name(&id)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::HeaderName::from_static("x-forewarn-sha256"),
+                evidence.sha256,
+            ),
+            (
+                header::HeaderName::from_static("x-forewarn-content-type"),
+                evidence.content_type,
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A report id as it may appear in a file name.
+fn safe_name(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect()
 }
