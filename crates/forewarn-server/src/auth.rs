@@ -160,6 +160,9 @@ pub struct Caller {
     pub scopes: Vec<String>,
     /// Where the request came from.
     pub remote: IpAddr,
+    /// The hash of the browser session, when the caller came with one
+    /// rather than a token.
+    pub session: Option<String>,
 }
 
 impl Caller {
@@ -193,6 +196,38 @@ pub fn remote(parts: &Parts) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "forewarn_session";
+/// The header that carries a session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+/// Whether a request may change state (anything but GET, HEAD, OPTIONS).
+fn changes_state(parts: &Parts) -> bool {
+    !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    )
+}
+
+/// Whether `a` and `b` are equal, in time that does not depend on where
+/// they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
 
@@ -200,34 +235,76 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Caller, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
-        let hash = token_hash(token);
-        let found = state
-            .db
-            .read(move |store| Ok(store.token_by_hash(&hash)?))
-            .await?;
-        let Some((token, account)) = found else {
+        let remote = remote(parts);
+        if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(ApiError::unauthorized)?;
+            let hash = token_hash(token);
+            let found = state
+                .db
+                .read(move |store| Ok(store.token_by_hash(&hash)?))
+                .await?;
+            let Some((token, account)) = found.filter(|(_, a)| !a.disabled) else {
+                return Err(ApiError::unauthorized());
+            };
+            return Ok(Caller {
+                roles: Roles::parse(&account.roles),
+                scopes: token.scopes.split(',').map(str::to_owned).collect(),
+                account,
+                remote,
+                session: None,
+            });
+        }
+        // A browser session: its cookie, and for any change its CSRF token.
+        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized());
         };
-        if account.disabled {
+        let hash = token_hash(&secret);
+        let lookup = hash.clone();
+        let found = state
+            .db
+            .read(move |store| Ok(store.session(&lookup, &crate::now())?))
+            .await?;
+        let Some((session, account)) = found.filter(|(_, a)| !a.disabled) else {
             return Err(ApiError::unauthorized());
+        };
+        if changes_state(parts) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "the CSRF token is missing or wrong: send the session's token in X-CSRF-Token",
+                ));
+            }
         }
+        let roles = Roles::parse(&account.roles);
         Ok(Caller {
-            roles: Roles::parse(&account.roles),
-            scopes: token.scopes.split(',').map(str::to_owned).collect(),
+            scopes: allowed_scopes(roles),
+            roles,
             account,
-            remote: remote(parts),
+            remote,
+            session: Some(hash),
         })
     }
+}
+
+/// The scopes an account's roles allow: every scope, `admin` only to
+/// administrators.
+pub fn allowed_scopes(roles: Roles) -> Vec<String> {
+    SCOPES
+        .iter()
+        .filter(|s| **s != "admin" || roles.has(Role::Admin))
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 mod server;
 
-pub use server::{Account, ApiToken, AuditEntry, Evidence, Report, ReportEvent, ReportFilter};
+pub use server::{
+    Account, ApiToken, AuditEntry, Evidence, Report, ReportEvent, ReportFilter, Session,
+};
 
 use rusqlite::{Connection, OptionalExtension, params};
 

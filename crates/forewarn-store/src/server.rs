@@ -27,6 +27,13 @@ pub(crate) const MIGRATION: &str = "
         created_at TEXT NOT NULL,
         revoked_at TEXT
     );
+    CREATE TABLE session (
+        id_hash TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
     CREATE TABLE evidence (
         sha256 TEXT PRIMARY KEY,
         content_type TEXT NOT NULL,
@@ -112,6 +119,21 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
+/// A browser session: its cookie's hash, its account and its CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the session cookie's value.
+    pub id_hash: String,
+    /// The account signed in.
+    pub account_id: i64,
+    /// The token every state-changing request of the session must carry.
+    pub csrf: String,
+    /// When it began (RFC 3339).
+    pub created_at: String,
+    /// When it ends (RFC 3339).
+    pub expires_at: String,
+}
+
 /// A stored report: an approach as submitted, with its verdict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -190,6 +212,9 @@ pub struct ReportFilter {
     pub since: Option<String>,
     /// Only those submitted before this time (RFC 3339).
     pub until: Option<String>,
+    /// Only those whose sender's name or organisation contains this text,
+    /// without regard to case.
+    pub text: Option<String>,
     /// Leave out reports merged into others.
     pub hide_merged: bool,
 }
@@ -425,6 +450,68 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Records a new session, and forgets the sessions that have ended
+    /// by `now`.
+    pub fn create_session(&self, session: &Session, now: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM session WHERE expires_at <= ?1", params![now])
+            .map_err(db("cannot forget ended sessions"))?;
+        self.connection
+            .execute(
+                "INSERT INTO session (id_hash, account_id, csrf, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    session.id_hash,
+                    session.account_id,
+                    session.csrf,
+                    session.created_at,
+                    session.expires_at
+                ],
+            )
+            .map_err(db("cannot record the session"))?;
+        Ok(())
+    }
+
+    /// The session with this hash that has not ended by `now`, and its
+    /// account.
+    pub fn session(
+        &self,
+        id_hash: &str,
+        now: &str,
+    ) -> Result<Option<(Session, Account)>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT s.id_hash, s.account_id, s.csrf, s.created_at, s.expires_at,
+                        a.id, a.email, a.roles, a.created_at, a.disabled
+                 FROM session s JOIN account a ON a.id = s.account_id
+                 WHERE s.id_hash = ?1 AND s.expires_at > ?2",
+                params![id_hash, now],
+                |row| {
+                    Ok((
+                        Session {
+                            id_hash: row.get(0)?,
+                            account_id: row.get(1)?,
+                            csrf: row.get(2)?,
+                            created_at: row.get(3)?,
+                            expires_at: row.get(4)?,
+                        },
+                        row_to_account_at(row, 5)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(db("cannot read the session"))
+    }
+
+    /// Ends a session; `false` when there was none.
+    pub fn delete_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        let n = self
+            .connection
+            .execute("DELETE FROM session WHERE id_hash = ?1", params![id_hash])
+            .map_err(db("cannot end the session"))?;
+        Ok(n > 0)
+    }
+
     /// Stores a new report, its original (once per content) and its audit
     /// entry, in one transaction committed before this returns.
     pub fn insert_report(
@@ -606,6 +693,12 @@ impl Store {
         if let Some(v) = &filter.organisation {
             add(
                 " AND LOWER(organisation) LIKE ? ESCAPE '\\'",
+                Box::new(format!("%{}%", like_escape(&v.to_lowercase()))),
+            );
+        }
+        if let Some(v) = &filter.text {
+            add(
+                " AND (LOWER(sender_name) LIKE ? ESCAPE '\\' OR LOWER(organisation) LIKE ? ESCAPE '\\')",
                 Box::new(format!("%{}%", like_escape(&v.to_lowercase()))),
             );
         }
@@ -974,6 +1067,13 @@ mod tests {
                 ..Default::default()
             }),
             ["r1"]
+        );
+        assert_eq!(
+            ids(&ReportFilter {
+                text: Some("OTHER".into()),
+                ..Default::default()
+            }),
+            ["r333"]
         );
         assert_eq!(
             ids(&ReportFilter {

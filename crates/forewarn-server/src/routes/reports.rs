@@ -106,16 +106,82 @@ fn read_submission(headers: &HeaderMap, body: &[u8]) -> ApiResult<(Approach, &'s
                 ))
             });
     }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return approach_from_form(body).map(|a| (a, "application/x-www-form-urlencoded"));
+    }
     if !content_type.starts_with("application/json") {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send approach JSON (application/json) or an e-mail (message/rfc822)",
+            "send approach JSON (application/json), an e-mail (message/rfc822) or form fields (application/x-www-form-urlencoded)",
         ));
     }
+    parse_approach(body).map(|a| (a, "application/json"))
+}
+
+/// An approach from form fields: `sender_name` and `message` (required),
+/// `organisation`, `headline`, `profile_url`, `email`, `channel`, `sent_at`.
+fn approach_from_form(body: &[u8]) -> ApiResult<Approach> {
+    let mut fields: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        if fields.insert(key.to_string(), value.to_string()).is_some() {
+            return Err(ApiError::invalid(format!("{key}: given twice")));
+        }
+    }
+    let known = [
+        "sender_name",
+        "message",
+        "organisation",
+        "headline",
+        "profile_url",
+        "email",
+        "channel",
+        "sent_at",
+    ];
+    if let Some(unknown) = fields.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::invalid(format!(
+            "{unknown}: not a field of a report (fields: {})",
+            known.join(", ")
+        )));
+    }
+    let non_empty = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let mut approach = serde_json::json!({
+        "channel": non_empty("channel").unwrap_or_else(|| "other".to_owned()),
+        "sender": {
+            "name": non_empty("sender_name").ok_or_else(|| ApiError::invalid("sender_name: missing"))?,
+        },
+        "messages": [ { "text": non_empty("message").ok_or_else(|| ApiError::invalid("message: missing"))? } ],
+    });
+    for (field, key) in [
+        ("organisation", "organisation"),
+        ("headline", "headline"),
+        ("profile_url", "profile_url"),
+    ] {
+        if let Some(v) = non_empty(field) {
+            approach["sender"][key] = Value::String(v);
+        }
+    }
+    if let Some(v) = non_empty("email") {
+        approach["sender"]["emails"] = serde_json::json!([v]);
+    }
+    if let Some(v) = non_empty("sent_at") {
+        approach["messages"][0]["sent_at"] = Value::String(v);
+    }
+    let bytes = serde_json::to_vec(&approach).map_err(ApiError::internal)?;
+    parse_approach(&bytes)
+}
+
+/// Reads one approach JSON v1 document, with the reader's limits.
+fn parse_approach(bytes: &[u8]) -> ApiResult<Approach> {
     let mut reader =
-        ApproachReader::<_, Approach>::new(body, "report", Format::Single, Limits::default());
+        ApproachReader::<_, Approach>::new(bytes, "report", Format::Single, Limits::default());
     match reader.next() {
-        Some(Ok(read)) => Ok((read.approach, "application/json")),
+        Some(Ok(read)) => Ok(read.approach),
         // The body is one document: its error needs no line.
         Some(Err(e)) => Err(ApiError::invalid(format!("report: {}", e.kind))),
         None => Err(ApiError::invalid("report: empty")),
@@ -208,6 +274,7 @@ pub struct ListQuery {
     status: Option<String>,
     signal: Option<String>,
     organisation: Option<String>,
+    q: Option<String>,
     since: Option<String>,
     until: Option<String>,
     #[serde(default)]
@@ -250,6 +317,7 @@ pub async fn list(
         status: query.status,
         signal: query.signal,
         organisation: query.organisation,
+        text: query.q,
         since: query.since,
         until: query.until,
         hide_merged: !query.include_merged,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit;
-use crate::auth::{self, Caller, Role, Roles, SCOPES};
+use crate::auth::{self, Caller, Roles};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::{AppState, LoginLimiter};
@@ -74,7 +74,7 @@ pub async fn setup(
         .clone();
     let valid = expected
         .as_deref()
-        .is_some_and(|t| constant_time_eq(t.as_bytes(), request.setup_token.as_bytes()));
+        .is_some_and(|t| auth::constant_time_eq(t.as_bytes(), request.setup_token.as_bytes()));
     if !valid {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -123,10 +123,6 @@ pub async fn setup(
     ))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
@@ -138,18 +134,9 @@ pub struct TokenRequest {
     scopes: Option<Vec<String>>,
 }
 
-/// The scopes an account's roles allow.
-fn allowed_scopes(roles: Roles) -> Vec<String> {
-    SCOPES
-        .iter()
-        .filter(|s| **s != "admin" || roles.has(Role::Admin))
-        .map(|s| (*s).to_owned())
-        .collect()
-}
-
 /// Checks requested scopes against what the roles allow.
 fn scopes_for(requested: Option<Vec<String>>, roles: Roles) -> ApiResult<Vec<String>> {
-    let allowed = allowed_scopes(roles);
+    let allowed = auth::allowed_scopes(roles);
     let Some(requested) = requested else {
         return Ok(allowed);
     };
@@ -164,14 +151,15 @@ fn scopes_for(requested: Option<Vec<String>>, roles: Roles) -> ApiResult<Vec<Str
     Ok(requested)
 }
 
-/// Exchanges an e-mail address and password for an API token.
-pub async fn token(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
-    ApiJson(request): ApiJson<TokenRequest>,
-) -> ApiResult<impl IntoResponse> {
-    let email = request.email.trim().to_lowercase();
-    let ip = addr.ip();
+/// Checks an e-mail address and password, with the login limiter and the
+/// audit log; the account when they match.
+async fn authenticate(
+    state: &Arc<AppState>,
+    email: &str,
+    password: String,
+    ip: std::net::IpAddr,
+) -> ApiResult<forewarn_store::Account> {
+    let email = email.trim().to_lowercase();
     if !state.logins.allows(&email, ip) {
         state.metrics.login_failures.inc();
         return Err(ApiError::new(
@@ -187,7 +175,6 @@ pub async fn token(
         .db
         .read(move |store| Ok(store.account_by_email(&lookup)?))
         .await?;
-    let password = request.password;
     let (account, hash) = match found {
         Some((account, hash)) if !account.disabled => (Some(account), hash),
         _ => (None, auth::dummy_hash().to_owned()),
@@ -198,13 +185,125 @@ pub async fn token(
     let Some(account) = account.filter(|_| matches) else {
         state.logins.failed(&email, ip);
         state.metrics.login_failures.inc();
-        audit::record(&state, None, ip, "auth.failed", Some(email), None).await?;
+        audit::record(state, None, ip, "auth.failed", Some(email), None).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong e-mail address or password",
         ));
     };
     state.logins.succeeded(&email, ip);
+    Ok(account)
+}
+
+/// How long a browser session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+/// Signs in a browser: a session cookie (Secure, HttpOnly, SameSite=Strict)
+/// and the CSRF token that every state-changing request must carry in
+/// `X-CSRF-Token`.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let ip = addr.ip();
+    let account = authenticate(&state, &request.email, request.password, ip).await?;
+    let secret = auth::new_secret("")?;
+    let csrf = auth::new_secret("")?;
+    let now = time::OffsetDateTime::now_utc();
+    let format = |t: time::OffsetDateTime| {
+        t.replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    };
+    let session = forewarn_store::Session {
+        id_hash: auth::token_hash(&secret),
+        account_id: account.id,
+        csrf: csrf.clone(),
+        created_at: format(now),
+        expires_at: format(now + time::Duration::hours(SESSION_HOURS)),
+    };
+    let expires_at = session.expires_at.clone();
+    let at = session.created_at.clone();
+    state
+        .db
+        .write(move |store| Ok(store.create_session(&session, &at)?))
+        .await?;
+    let roles = Roles::parse(&account.roles);
+    let caller = Caller {
+        scopes: auth::allowed_scopes(roles),
+        roles,
+        account,
+        remote: ip,
+        session: None,
+    };
+    audit::record(&state, Some(&caller), ip, "session.create", None, None).await?;
+    let cookie = format!(
+        "{}={secret}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        auth::SESSION_COOKIE,
+        SESSION_HOURS * 3600
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::SET_COOKIE, cookie)],
+        Json(
+            json!({ "csrf_token": csrf, "expires_at": expires_at, "email": caller.account.email, "roles": roles.names() }),
+        ),
+    ))
+}
+
+/// Signs a browser out: the session ends and its cookie is cleared.
+pub async fn logout(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
+    let Some(hash) = caller.session.clone() else {
+        return Err(ApiError::invalid(
+            "not a browser session: revoke a token with DELETE /api/v1/tokens/{id}",
+        ));
+    };
+    state
+        .db
+        .write(move |store| Ok(store.delete_session(&hash)?))
+        .await?;
+    audit::record(
+        &state,
+        Some(&caller),
+        caller.remote,
+        "session.end",
+        None,
+        None,
+    )
+    .await?;
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        auth::SESSION_COOKIE
+    );
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(axum::http::header::SET_COOKIE, cookie)],
+    ))
+}
+
+/// Exchanges an e-mail address and password for an API token.
+pub async fn token(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let ip = addr.ip();
+    let account = authenticate(&state, &request.email, request.password, ip).await?;
     let roles = Roles::parse(&account.roles);
     let scopes = scopes_for(request.scopes, roles)?;
     let name = request.name.unwrap_or_else(|| "login".to_owned());
@@ -214,6 +313,7 @@ pub async fn token(
         roles,
         scopes: scopes.clone(),
         remote: ip,
+        session: None,
     };
     audit::record(
         &state,
@@ -371,7 +471,7 @@ mod tests {
     #[test]
     fn scopes_stay_within_the_roles() {
         let member = Roles::parse("member");
-        assert!(!allowed_scopes(member).contains(&"admin".to_owned()));
+        assert!(!auth::allowed_scopes(member).contains(&"admin".to_owned()));
         assert!(scopes_for(Some(vec!["admin".into()]), member).is_err());
         assert_eq!(
             scopes_for(Some(vec!["reports:write".into()]), member).unwrap(),
