@@ -8,86 +8,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use common::{Server, agent};
 use serde_json::{Value, json};
-
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(data: &Path, demo: bool) -> Server {
-        Server::start_with(data, demo, &[])
-    }
-
-    fn start_with(data: &Path, demo: bool, env: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("forewarn"));
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data)
-            .env_remove("FOREWARN_CONFIG")
-            .env_remove("FOREWARN_SERVER_CONFIG")
-            .env_remove("FOREWARN_LISTEN")
-            .env_remove("FOREWARN_EVIDENCE_KEYS")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        cmd.envs(env.iter().copied());
-        if demo {
-            cmd.arg("--demo");
-        }
-        let mut child = cmd.spawn().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let mut base = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            stderr.lock().unwrap().push(line.clone());
-            if let Some(rest) = line.strip_prefix("forewarn: listening on ") {
-                base = Some(rest.split_whitespace().next().unwrap().to_owned());
-                break;
-            }
-        }
-        let base = base
-            .unwrap_or_else(|| panic!("the server did not start: {:?}", stderr.lock().unwrap()));
-        // Keep reading, so the server never blocks on a full pipe.
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Server {
-            child,
-            base,
-            stderr,
-        }
-    }
-
-    fn log(&self) -> String {
-        self.stderr.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
 
 /// Calls the API; returns the status and the JSON body (null if none).
 fn call(
@@ -853,4 +779,114 @@ fn evidence_is_sealed_at_rest_served_only_as_a_download_and_survives_rotation() 
         None,
     );
     assert_eq!(status, 200);
+}
+
+#[test]
+fn browser_sessions_use_a_strict_cookie_and_need_the_csrf_token_to_change_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let response = agent()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .send_json(json!({ "email": "member@demo.invalid", "password": "demo-password" }))
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let csrf = response.into_body().read_json::<Value>().unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let with_cookie = |method: &str, path: &str, csrf: Option<&str>, body: Option<Value>| {
+        let url = format!("{}{path}", server.base);
+        let agent = agent();
+        let response = if method == "GET" {
+            agent.get(&url).header("Cookie", &cookie).call()
+        } else {
+            let mut r = agent.post(&url).header("Cookie", &cookie);
+            if let Some(token) = csrf {
+                r = r.header("X-CSRF-Token", token);
+            }
+            r.send_json(body.unwrap_or(Value::Null))
+        }
+        .unwrap();
+        response.status().as_u16()
+    };
+    assert_eq!(with_cookie("GET", "/api/v1/me", None, None), 200);
+    let report = approach("A", HOSTILE);
+    assert_eq!(
+        with_cookie("POST", "/api/v1/reports", None, Some(report.clone())),
+        403,
+        "no CSRF token"
+    );
+    assert_eq!(
+        with_cookie(
+            "POST",
+            "/api/v1/reports",
+            Some("wrong"),
+            Some(report.clone())
+        ),
+        403
+    );
+    assert_eq!(
+        with_cookie("POST", "/api/v1/reports", Some(&csrf), Some(report)),
+        201
+    );
+    assert_eq!(
+        with_cookie("POST", "/api/v1/auth/logout", Some(&csrf), None),
+        204
+    );
+    assert_eq!(
+        with_cookie("GET", "/api/v1/me", None, None),
+        401,
+        "the session has ended"
+    );
+}
+
+#[test]
+fn a_report_can_be_made_of_form_fields_and_found_by_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let analyst = login(&server, "analyst@demo.invalid");
+    let form = "sender_name=Zed+Quill&organisation=Quillfeather+Partners&message=We+pay+in+bitcoin+for+internal+documents.+Keep+this+between+us.";
+    let response = agent()
+        .post(format!("{}/api/v1/reports", server.base))
+        .header("Authorization", format!("Bearer {member}"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form)
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.into_body().read_json().unwrap();
+    assert_eq!(created["sender_name"], "Zed Quill");
+    assert_ne!(created["risk"], "low");
+    let (_, found) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?q=QUILLFEATHER",
+        Some(&analyst),
+        None,
+    );
+    let ids: Vec<&str> = found["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, [created["id"].as_str().unwrap()]);
+    let response = agent()
+        .post(format!("{}/api/v1/reports", server.base))
+        .header("Authorization", format!("Bearer {member}"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("sender_name=A&message=hi&extra=1")
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
 }

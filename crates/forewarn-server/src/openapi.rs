@@ -110,16 +110,22 @@ mod tests {
         }
         let documented = documented(&doc);
         let missing: Vec<_> = routed.difference(&documented).collect();
-        assert!(missing.is_empty(), "routes without an operation: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "routes without an operation: {missing:?}"
+        );
         let extra: Vec<_> = documented.difference(&routed).collect();
         assert!(extra.is_empty(), "operations without a route: {extra:?}");
     }
 
     #[test]
-    fn only_the_login_and_setup_go_without_a_token() {
+    fn only_the_logins_and_setup_go_without_credentials() {
         let doc = document();
-        assert_eq!(doc["security"], serde_json::json!([{ "bearerAuth": [] }]));
-        let public = ["/api/v1/setup", "/api/v1/auth/token"];
+        assert_eq!(
+            doc["security"],
+            serde_json::json!([{ "bearerAuth": [] }, { "sessionCookie": [] }])
+        );
+        let public = ["/api/v1/setup", "/api/v1/auth/token", "/api/v1/auth/login"];
         for (path, method) in documented(&doc) {
             let operation = &doc["paths"][&path][&method];
             let open = operation["security"] == serde_json::json!([]);
@@ -128,9 +134,19 @@ mod tests {
             let responses = operation["responses"].as_object().expect("responses");
             assert_eq!(
                 responses.contains_key("401"),
-                needs_token || path == "/api/v1/auth/token",
+                needs_token || path.starts_with("/api/v1/auth/"),
                 "{method} {path}: 401"
             );
+            // A session's change needs its CSRF token, or it is refused.
+            if needs_token && method != "get" {
+                let csrf = serde_json::json!({ "$ref": "#/components/parameters/CsrfToken" });
+                let parameters = operation["parameters"].as_array();
+                assert!(
+                    parameters.is_some_and(|p| p.contains(&csrf)),
+                    "{method} {path}: X-CSRF-Token"
+                );
+                assert!(responses.contains_key("403"), "{method} {path}: 403");
+            }
             if operation.get("requestBody").is_some() {
                 for status in ["413", "415", "422"] {
                     assert!(responses.contains_key(status), "{method} {path}: {status}");
@@ -156,7 +172,10 @@ mod tests {
             let pointer = reference
                 .strip_prefix('#')
                 .unwrap_or_else(|| panic!("a reference outside the document: {reference}"));
-            assert!(doc.pointer(pointer).is_some(), "{reference} does not resolve");
+            assert!(
+                doc.pointer(pointer).is_some(),
+                "{reference} does not resolve"
+            );
         }
     }
 

@@ -22,6 +22,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/api/v1/setup", post(session::setup))
         .route("/api/v1/auth/token", post(session::token))
+        .route("/api/v1/auth/login", post(session::login))
+        .route("/api/v1/auth/logout", post(session::logout))
         .route("/api/v1/me", get(session::me))
         .route(
             "/api/v1/tokens",
