@@ -480,6 +480,48 @@ fn errors_have_the_right_status_and_a_json_body() {
         Some(&approach("A", "hello")),
     );
     assert_eq!(status, 401);
+    // 422 for a token with no scope, and for a time that is not one.
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/api/v1/tokens",
+        Some(&member),
+        Some(&json!({ "name": "none", "scopes": [] })),
+    );
+    assert_eq!(status, 422);
+    let analyst = login(&server, "analyst@demo.invalid");
+    let (status, _) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?since=yesterday",
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 422);
+    // The role is checked before the body: 403 whatever is sent.
+    let (status, _) = call(
+        &server,
+        "PATCH",
+        "/api/v1/accounts/1",
+        Some(&member),
+        Some(&json!("not an object")),
+    );
+    assert_eq!(status, 403);
+    let admin = login(&server, "admin@demo.invalid");
+    let (status, body) = call(
+        &server,
+        "PATCH",
+        "/api/v1/accounts/abc",
+        Some(&admin),
+        Some(&json!({ "disabled": false })),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("no such account"))
+    );
+    let (status, body) = call(&server, "DELETE", "/api/v1/reports", Some(&member), None);
+    assert_eq!(status, 405);
+    assert!(body["error"].is_string(), "{body}");
     // 429: login attempts are limited per address and client.
     let mut statuses = Vec::new();
     for _ in 0..7 {

@@ -71,9 +71,11 @@ pub struct CreateAccount {
 pub async fn create_account(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    ApiJson(request): ApiJson<CreateAccount>,
+    body: Result<ApiJson<CreateAccount>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
     admin(&caller)?;
+    // The role is checked before the body is.
+    let ApiJson(request) = body?;
     let email = normal_email(&request.email)?;
     check_password(&request.password)?;
     let roles = roles(&request.roles)?;
@@ -116,10 +118,13 @@ pub struct UpdateAccount {
 pub async fn update_account(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<i64>,
-    ApiJson(request): ApiJson<UpdateAccount>,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    body: Result<ApiJson<UpdateAccount>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
     admin(&caller)?;
+    // Account ids are numbers: anything else names no account.
+    let Path(id) = id.map_err(|_| ApiError::not_found("account"))?;
+    let ApiJson(request) = body?;
     let new_roles = request.roles.as_deref().map(roles).transpose()?;
     if id == caller.account.id
         && (request.disabled == Some(true) || new_roles.is_some_and(|r| !r.has(Role::Admin)))

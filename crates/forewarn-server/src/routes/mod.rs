@@ -47,4 +47,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "this method is not allowed here",
+            )
+        })
 }

@@ -311,6 +311,16 @@ pub async fn list(
             STATUSES.join(", ")
         )));
     }
+    for (name, value) in [("since", &query.since), ("until", &query.until)] {
+        if let Some(v) = value
+            && time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+                .is_err()
+        {
+            return Err(ApiError::invalid(format!(
+                "{name}: not an RFC 3339 time such as 2026-01-31T00:00:00Z"
+            )));
+        }
+    }
     let filter = ReportFilter {
         submitted_by,
         risk: query.risk,
@@ -414,10 +424,12 @@ pub async fn update(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<UpdateRequest>,
+    body: Result<ApiJson<UpdateRequest>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(Role::Analyst)?;
     caller.require_scope("reports:read")?;
+    // The role is checked before the body is.
+    let ApiJson(request) = body?;
     if request.status.is_none() && request.note.is_none() {
         return Err(ApiError::invalid("give a status, a note, or both"));
     }
@@ -492,10 +504,11 @@ pub async fn merge(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<MergeRequest>,
+    body: Result<ApiJson<MergeRequest>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(Role::Analyst)?;
     caller.require_scope("reports:read")?;
+    let ApiJson(request) = body?;
     if request.into == id {
         return Err(ApiError::invalid(
             "into: a report cannot be merged into itself",
@@ -569,10 +582,10 @@ pub async fn original(
         None,
     )
     .await?;
-    let extension = if evidence.content_type == "message/rfc822" {
-        "eml"
-    } else {
-        "json"
+    let extension = match evidence.content_type.as_str() {
+        "message/rfc822" => "eml",
+        "application/json" => "json",
+        _ => "txt",
     };
     let disposition = format!(
         "attachment; filename=\"report-{}.{extension}\"",

@@ -140,6 +140,11 @@ fn scopes_for(requested: Option<Vec<String>>, roles: Roles) -> ApiResult<Vec<Str
     let Some(requested) = requested else {
         return Ok(allowed);
     };
+    if requested.is_empty() {
+        return Err(ApiError::invalid(
+            "scopes: give at least one, or leave scopes out for all your roles allow",
+        ));
+    }
     for scope in &requested {
         if !allowed.contains(scope) {
             return Err(ApiError::invalid(format!(
