@@ -9,6 +9,7 @@
 //! patterns that are invalid from valid ones forewarn cannot match.
 
 pub mod alert;
+pub mod build;
 pub mod bundle;
 pub mod object;
 pub mod pattern;
@@ -17,6 +18,10 @@ pub mod tlp;
 pub mod validate;
 
 pub use alert::{AlertSummary, FOREWARN_EXTENSION, UnsupportedIndicator, load_alerts};
+pub use build::{
+    AlertDraft, BuildError, BuildErrorKind, Issuer, ObservableDraft, ObservableKind, PersonaDraft,
+    build_alert, build_alert_with,
+};
 pub use bundle::{Bundle, BundleError};
 pub use object::{Category, StixObject};
 pub use signing::{DetachedSignature, PublicKey, SecretKey, SigningError};
