@@ -135,7 +135,7 @@ fn import_alert(store: &Store) -> Result<()> {
     key.verify(ALERT, &signature)
         .context("the example alert's signature does not match")?;
     let bundle = forewarn_stix::Bundle::parse(ALERT)?;
-    let stored = crate::commands::alert::stored_alert(
+    let stored = forewarn_server::stored_alert(
         ALERT.to_vec(),
         &bundle,
         Some(key.fingerprint()),

@@ -121,6 +121,25 @@ fn every_endpoint_follows_the_permission_matrix() {
     let merge_path = format!("/api/v1/reports/{theirs}/merge");
     let original_path = format!("/api/v1/reports/{own}/original");
     let account_path = format!("/api/v1/accounts/{member_id}");
+    let example = "bundle--6d8b2736-7607-4dda-926f-9630bfb43ffc";
+    let draft_body = json!({ "name": "A persona", "personas": [ { "name": "Lena Zhou" } ] });
+    let (_, draft) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts",
+        Some(&analyst),
+        Some(&draft_body),
+    );
+    let draft = draft["id"].as_str().unwrap().to_owned();
+    let alerts_root = common::repo().join("examples/alerts");
+    let import = json!({
+        "bundle": std::fs::read_to_string(alerts_root.join("parliament-2025-11.json")).unwrap(),
+        "signature": std::fs::read_to_string(alerts_root.join("parliament-2025-11.json.sig")).unwrap(),
+    });
+    let stix_path = format!("/api/v1/alerts/{example}/stix");
+    let ack_path = format!("/api/v1/alerts/{example}/ack");
+    let acks_path = format!("/api/v1/alerts/{example}/acks");
+    let publish_path = format!("/api/v1/alerts/{draft}/publish");
     // (method, path, body, [anonymous, member, analyst, admin])
     let matrix: Vec<(&str, &str, Option<&Value>, [u16; 4])> = vec![
         ("GET", "/healthz", None, [200, 200, 200, 200]),
@@ -158,13 +177,25 @@ fn every_endpoint_follows_the_permission_matrix() {
             Some(&new_account),
             [401, 403, 403, 201],
         ),
-        (
-            "PATCH",
-            &account_path,
-            Some(&role_change),
-            [401, 403, 403, 200],
-        ),
         ("GET", "/api/v1/audit", None, [401, 403, 403, 200]),
+        ("GET", "/api/v1/alerts", None, [401, 200, 200, 403]),
+        (
+            "POST",
+            "/api/v1/alerts",
+            Some(&draft_body),
+            [401, 403, 201, 403],
+        ),
+        ("GET", "/api/v1/alerts/key", None, [401, 200, 200, 403]),
+        ("GET", &stix_path, None, [401, 200, 200, 403]),
+        ("POST", &ack_path, None, [401, 204, 204, 403]),
+        ("GET", &acks_path, None, [401, 403, 200, 403]),
+        ("POST", &publish_path, None, [401, 403, 200, 403]),
+        (
+            "POST",
+            "/api/v1/alerts/import",
+            Some(&import),
+            [401, 403, 201, 403],
+        ),
         (
             "DELETE",
             "/api/v1/tokens/tok-unknown",
@@ -172,6 +203,13 @@ fn every_endpoint_follows_the_permission_matrix() {
             [401, 404, 404, 404],
         ),
         ("GET", "/api/v1/no-such-route", None, [404, 404, 404, 404]),
+        // Last: it makes the member an analyst too.
+        (
+            "PATCH",
+            &account_path,
+            Some(&role_change),
+            [401, 403, 403, 200],
+        ),
     ];
     let callers = [
         None,
@@ -931,4 +969,209 @@ fn a_report_can_be_made_of_form_fields_and_found_by_text() {
         .send("sender_name=A&message=hi&extra=1")
         .unwrap();
     assert_eq!(response.status().as_u16(), 422);
+}
+
+#[test]
+fn an_alert_is_drafted_published_signed_acknowledged_and_raises_matching_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let member = login(&server, "member@demo.invalid");
+    let analyst = login(&server, "analyst@demo.invalid");
+    let draft = json!({
+        "name": "Lena Zhou persona: paid reports for insider insights",
+        "description": "A persona writing to members about paid consultancy.",
+        "personas": [ { "name": "Lena Zhou", "aliases": ["L. Zhou"] } ],
+        "organisations": [ "Brightyear Executive Search" ],
+        "observables": [ { "kind": "domain", "value": "brightyear-search.example" } ],
+        "tradecraft": [ "paid consultancy for non-public insights" ],
+        "advice": [ "Do not reply; report the approach." ],
+        "tlp": "TLP:GREEN"
+    });
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts",
+        Some(&member),
+        Some(&draft),
+    );
+    assert_eq!(status, 403, "members do not write alerts");
+    let (status, created) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts",
+        Some(&analyst),
+        Some(&draft),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    // The preview is STIX; members see no draft.
+    let (status, stix) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/alerts/{id}/stix"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(stix["type"], "bundle");
+    let (_, list) = call(&server, "GET", "/api/v1/alerts", Some(&member), None);
+    assert!(
+        list["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != id.as_str())
+    );
+    assert!(list.get("drafts").is_none());
+    let (status, _) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/alerts/{id}/stix"),
+        Some(&member),
+        None,
+    );
+    assert_eq!(status, 404);
+    // Publishing signs it and runs it over the stored reports: the demo
+    // campaign of eight goes to the top of the queue.
+    let (status, published) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/alerts/{id}/publish"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200, "{published}");
+    assert!(
+        published["matched_reports"].as_u64().unwrap() >= 8,
+        "{published}"
+    );
+    let (_, queue) = call(
+        &server,
+        "GET",
+        "/api/v1/reports?limit=8",
+        Some(&analyst),
+        None,
+    );
+    for report in queue["reports"].as_array().unwrap() {
+        assert_eq!(report["priority"], 1, "{report}");
+        assert_eq!(report["sender_name"], "Lena Zhou");
+    }
+    // A new report from the persona is matched on arrival.
+    let (_, fresh) = call(
+        &server,
+        "POST",
+        "/api/v1/reports",
+        Some(&member),
+        Some(&approach(
+            "Lena Zhou",
+            "Hello, a quick question about your work.",
+        )),
+    );
+    assert!(
+        fresh["verdict"]["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"].as_str().unwrap().starts_with("FW-IND-")),
+        "{fresh}"
+    );
+    // Members see it, unread first, and acknowledge it; analysts see who did.
+    let (_, list) = call(&server, "GET", "/api/v1/alerts", Some(&member), None);
+    let first = &list["alerts"][0];
+    assert_eq!(first["id"], id.as_str());
+    assert!(first["acknowledged_at"].is_null());
+    assert_eq!(first["signed"], true);
+    let (status, _) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/alerts/{id}/ack"),
+        Some(&member),
+        None,
+    );
+    assert_eq!(status, 204);
+    let (_, list) = call(&server, "GET", "/api/v1/alerts", Some(&member), None);
+    let mine = list["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert!(mine["acknowledged_at"].is_string());
+    let (status, acks) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/alerts/{id}/acks"),
+        Some(&analyst),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(acks["acknowledgements"][0]["email"], "member@demo.invalid");
+    let (status, _) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/alerts/{id}/acks"),
+        Some(&member),
+        None,
+    );
+    assert_eq!(status, 403);
+    // The signature verifies with the server's published key.
+    let (_, key) = call(&server, "GET", "/api/v1/alerts/key", Some(&member), None);
+    let public = forewarn_stix::PublicKey::from_text(key["public_key"].as_str().unwrap()).unwrap();
+    let store = forewarn_store::Store::open(dir.path()).unwrap();
+    let stored = store.alert(&id).unwrap().unwrap();
+    let signature =
+        forewarn_stix::DetachedSignature::from_text(stored.signature.as_deref().unwrap()).unwrap();
+    public.verify(&stored.bundle, &signature).unwrap();
+    // The audit log has the draft, the publication and the matches.
+    let admin = login(&server, "admin@demo.invalid");
+    let (_, log) = call(
+        &server,
+        "GET",
+        "/api/v1/audit?limit=1000",
+        Some(&admin),
+        None,
+    );
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in [
+        "alert.draft",
+        "alert.publish",
+        "report.alert-match",
+        "alert.ack",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+}
+
+#[test]
+fn a_signed_external_alert_is_imported_only_with_a_trusted_valid_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let analyst = login(&server, "analyst@demo.invalid");
+    let root = common::repo().join("examples/alerts");
+    let bundle = std::fs::read_to_string(root.join("parliament-2025-11.json")).unwrap();
+    let signature = std::fs::read_to_string(root.join("parliament-2025-11.json.sig")).unwrap();
+    let (status, answer) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts/import",
+        Some(&analyst),
+        Some(&json!({ "bundle": bundle, "signature": signature })),
+    );
+    assert_eq!(status, 201, "{answer}");
+    let tampered = bundle.replacen("Amanda", "Amandb", 1);
+    let (status, answer) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts/import",
+        Some(&analyst),
+        Some(&json!({ "bundle": tampered, "signature": signature })),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("does not match"));
 }

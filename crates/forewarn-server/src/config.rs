@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Who members report to, named in the advice of verdicts.
     pub report_to: Option<String>,
+    /// The organisation the server's alerts come from [default: "forewarn server"].
+    pub organisation: Option<String>,
     /// Keys that seal evidence at rest, `ID:BASE64`, the current one first;
     /// when absent, a key file in the data directory (made on first start).
     pub evidence_keys: Vec<String>,
@@ -39,6 +41,7 @@ impl Default for ServerConfig {
             read_connections: 4,
             public_url: None,
             report_to: None,
+            organisation: None,
             evidence_keys: Vec::new(),
         }
     }

@@ -218,8 +218,8 @@ impl EvidenceKeys {
     }
 }
 
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes a file only its owner can read (failing if it exists).
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

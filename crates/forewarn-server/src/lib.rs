@@ -16,11 +16,13 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod evidence;
+pub mod hunt;
 mod json;
 pub mod judge;
 pub mod metrics;
 pub mod openapi;
 mod routes;
+pub mod signing;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -34,6 +36,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 pub use config::ServerConfig;
+pub use routes::alerts::stored_alert;
 pub use state::{AppState, Db};
 
 /// Builds the application: routes, body limit, security headers, request

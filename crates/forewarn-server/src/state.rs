@@ -127,12 +127,22 @@ impl LoginLimiter {
     }
 }
 
+/// Builds an engine with the alerts of a store; the message says why not.
+pub type RebuildEngine = dyn Fn(&Store) -> Result<Engine, String> + Send + Sync;
+
 /// The state shared by every request.
 pub struct AppState {
     /// The store.
     pub db: Arc<Db>,
-    /// The detection engine, with the alerts of the store.
-    pub engine: Arc<Engine>,
+    /// The detection engine, with the alerts of the store; replaced when
+    /// an alert is published or imported.
+    pub engine: std::sync::RwLock<Arc<Engine>>,
+    /// Builds an engine with the alerts of a store.
+    pub rebuild: Arc<RebuildEngine>,
+    /// The key the server signs its alerts with.
+    pub signing: forewarn_stix::SecretKey,
+    /// The organisation the server's alerts come from.
+    pub issuer: String,
     /// The keys that seal evidence at rest.
     pub keys: Arc<crate::evidence::EvidenceKeys>,
     /// Failed logins.
@@ -144,4 +154,22 @@ pub struct AppState {
     pub setup_token: Mutex<Option<String>>,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+}
+
+impl AppState {
+    /// The engine now.
+    pub fn engine(&self) -> Arc<Engine> {
+        match self.engine.read() {
+            Ok(engine) => Arc::clone(&engine),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Replaces the engine.
+    pub fn set_engine(&self, engine: Arc<Engine>) {
+        match self.engine.write() {
+            Ok(mut slot) => *slot = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+    }
 }

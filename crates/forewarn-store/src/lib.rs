@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 mod server;
 
 pub use server::{
-    Account, ApiToken, AuditEntry, Evidence, Report, ReportEvent, ReportFilter, Session,
+    Account, AlertDraftRow, ApiToken, AuditEntry, Evidence, Report, ReportEvent, ReportFilter,
+    Session,
 };
 
 use rusqlite::{Connection, OptionalExtension, params};

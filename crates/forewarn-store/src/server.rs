@@ -81,6 +81,20 @@ pub(crate) const MIGRATION: &str = "
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE alert_draft (
+        id TEXT PRIMARY KEY,
+        created_by INTEGER NOT NULL REFERENCES account(id),
+        created_at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        draft TEXT NOT NULL,
+        bundle BLOB NOT NULL
+    );
+    CREATE TABLE alert_ack (
+        alert_id TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES account(id),
+        at TEXT NOT NULL,
+        PRIMARY KEY (alert_id, account_id)
+    );
     CREATE TABLE setting (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -117,6 +131,23 @@ pub struct ApiToken {
     pub created_at: String,
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
+}
+
+/// An alert an analyst is writing, not yet published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertDraftRow {
+    /// The id of its bundle.
+    pub id: String,
+    /// Who wrote it.
+    pub created_by: i64,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Its name.
+    pub name: String,
+    /// What the analyst wrote (JSON).
+    pub draft: String,
+    /// The STIX bundle built from it, unsigned.
+    pub bundle: Vec<u8>,
 }
 
 /// A browser session: its cookie's hash, its account and its CSRF token.
@@ -189,9 +220,10 @@ pub struct ReportEvent {
     pub at: String,
     /// Who.
     pub actor: i64,
-    /// `status`, `note` or `merge`.
+    /// `status`, `note`, `merge` or `alert`.
     pub kind: String,
-    /// The new status, the note's text, or the report merged with.
+    /// The new status, the note's text, the report merged with, or the
+    /// alert that matched.
     pub detail: String,
 }
 
@@ -256,6 +288,17 @@ fn row_to_account_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Acc
         roles: row.get(at + 2)?,
         created_at: row.get(at + 3)?,
         disabled: row.get::<_, i64>(at + 4)? != 0,
+    })
+}
+
+fn row_to_draft(row: &rusqlite::Row<'_>) -> rusqlite::Result<AlertDraftRow> {
+    Ok(AlertDraftRow {
+        id: row.get(0)?,
+        created_by: row.get(1)?,
+        created_at: row.get(2)?,
+        name: row.get(3)?,
+        draft: row.get(4)?,
+        bundle: row.get(5)?,
     })
 }
 
@@ -448,6 +491,110 @@ impl Store {
             )
             .map_err(db("cannot revoke the token"))?;
         Ok(n > 0)
+    }
+
+    /// Stores an alert draft (replacing one with the same id).
+    pub fn put_alert_draft(&self, draft: &AlertDraftRow) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO alert_draft (id, created_by, created_at, name, draft, bundle)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, draft = excluded.draft,
+                     bundle = excluded.bundle",
+                params![
+                    draft.id,
+                    draft.created_by,
+                    draft.created_at,
+                    draft.name,
+                    draft.draft,
+                    draft.bundle
+                ],
+            )
+            .map_err(db("cannot store the alert draft"))?;
+        Ok(())
+    }
+
+    /// The alert draft with this id.
+    pub fn alert_draft(&self, id: &str) -> Result<Option<AlertDraftRow>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id, created_by, created_at, name, draft, bundle FROM alert_draft WHERE id = ?1",
+                params![id],
+                row_to_draft,
+            )
+            .optional()
+            .map_err(db("cannot read the alert draft"))
+    }
+
+    /// Every alert draft, newest first.
+    pub fn alert_drafts(&self) -> Result<Vec<AlertDraftRow>, StoreError> {
+        self.query_all(
+            "SELECT id, created_by, created_at, name, draft, bundle FROM alert_draft
+             ORDER BY created_at DESC, id",
+            &[],
+            row_to_draft,
+            "cannot list alert drafts",
+        )
+    }
+
+    /// Removes an alert draft (once published); `false` when there was none.
+    pub fn remove_alert_draft(&self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .connection
+            .execute("DELETE FROM alert_draft WHERE id = ?1", params![id])
+            .map_err(db("cannot remove the alert draft"))?;
+        Ok(n > 0)
+    }
+
+    /// Records that an account has read an alert; `false` when it already
+    /// had.
+    pub fn acknowledge_alert(
+        &self,
+        alert_id: &str,
+        account_id: i64,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .connection
+            .execute(
+                "INSERT INTO alert_ack (alert_id, account_id, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (alert_id, account_id) DO NOTHING",
+                params![alert_id, account_id, at],
+            )
+            .map_err(db("cannot record the acknowledgement"))?;
+        Ok(n > 0)
+    }
+
+    /// Who has acknowledged an alert, and when, in order.
+    pub fn alert_acks(&self, alert_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.query_all(
+            "SELECT a.email, k.at FROM alert_ack k JOIN account a ON a.id = k.account_id
+             WHERE k.alert_id = ?1 ORDER BY k.at, a.email",
+            &[&alert_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+            "cannot list acknowledgements",
+        )
+    }
+
+    /// The alerts an account has acknowledged, with when.
+    pub fn acknowledged_by(&self, account_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        self.query_all(
+            "SELECT alert_id, at FROM alert_ack WHERE account_id = ?1",
+            &[&account_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+            "cannot list acknowledgements",
+        )
+    }
+
+    /// Every report's id, in batches after `after` (for retro-hunts).
+    pub fn report_ids_after(&self, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.query_all(
+            "SELECT id FROM report WHERE id > ?1 ORDER BY id LIMIT ?2",
+            &[&after, &limit],
+            |row| row.get(0),
+            "cannot list reports",
+        )
     }
 
     /// Records a new session, and forgets the sessions that have ended

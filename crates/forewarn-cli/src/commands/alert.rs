@@ -133,7 +133,8 @@ fn import(
             file.display()
         ),
     };
-    let Some(stored) = stored_alert(bytes, &bundle, signed_by, signature_text) else {
+    let Some(stored) = forewarn_server::stored_alert(bytes, &bundle, signed_by, signature_text)
+    else {
         bail!("`{}` has no bundle id", file.display());
     };
     let id = stored.id.clone();
@@ -149,37 +150,6 @@ fn import(
         store.path().display()
     );
     Ok(EXIT_LOW)
-}
-
-/// The alert to store for a bundle read from `bytes`; `None` when the
-/// bundle has no id.
-pub(crate) fn stored_alert(
-    bytes: Vec<u8>,
-    bundle: &forewarn_stix::Bundle,
-    signed_by: Option<String>,
-    signature: Option<String>,
-) -> Option<StoredAlert> {
-    let id = bundle.id()?;
-    let report = bundle.of_type("report").next();
-    Some(StoredAlert {
-        id: id.to_owned(),
-        name: report.and_then(|r| r.name()).unwrap_or(id).to_owned(),
-        issuer: report
-            .and_then(|r| r.str_property("created_by_ref"))
-            .and_then(|i| bundle.get(i))
-            .and_then(|i| i.name())
-            .map(str::to_owned),
-        signed_by,
-        tlp: report
-            .map(|r| r.str_list("object_marking_refs"))
-            .unwrap_or_default()
-            .into_iter()
-            .find_map(forewarn_stix::Tlp::from_marking_id)
-            .map(|t| t.to_string()),
-        imported_at: crate::now_rfc3339(),
-        bundle: bytes,
-        signature,
-    })
 }
 
 /// Checks the signature in `sig_file` against the trusted keys; returns the

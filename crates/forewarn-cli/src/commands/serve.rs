@@ -73,8 +73,33 @@ pub fn run(args: Args) -> Result<u8> {
     if args.demo {
         crate::demo::seed(&store, &engine_options, &keys)?;
     }
+    // The server signs its own alerts, and trusts its own key.
+    let signing = forewarn_server::signing::load_or_create(
+        &data_dir.join(forewarn_server::signing::KEY_FILE),
+    )?;
+    let public = signing.public();
+    if !store
+        .trusted_keys()?
+        .iter()
+        .any(|k| k.fingerprint == public.fingerprint())
+    {
+        store.trust_key(&forewarn_store::TrustedKey {
+            fingerprint: public.fingerprint(),
+            name: "this server".to_owned(),
+            public_key: public.to_text(),
+            added_at: crate::now_rfc3339(),
+        })?;
+    }
     let indicators = crate::alerts::load_stored(&store)?;
     let engine = engine_options.engine()?.with_indicators(indicators);
+    let rebuild_options = engine_options.clone();
+    let rebuild = move |store: &forewarn_store::Store| -> Result<forewarn_core::Engine, String> {
+        let indicators = crate::alerts::load_stored(store).map_err(|e| format!("{e:#}"))?;
+        Ok(rebuild_options
+            .engine()
+            .map_err(|e| format!("{e:#}"))?
+            .with_indicators(indicators))
+    };
     let setup_token = if store.account_count()? == 0 {
         Some(
             forewarn_server::auth::new_secret("setup_")
@@ -86,7 +111,13 @@ pub fn run(args: Args) -> Result<u8> {
     drop(store);
     let state = Arc::new(AppState {
         db: Arc::new(db),
-        engine: Arc::new(engine),
+        engine: std::sync::RwLock::new(Arc::new(engine)),
+        rebuild: Arc::new(rebuild),
+        signing,
+        issuer: config
+            .organisation
+            .clone()
+            .unwrap_or_else(|| "forewarn server".to_owned()),
         keys: Arc::new(keys),
         logins: Default::default(),
         metrics: Default::default(),

@@ -1,6 +1,7 @@
 //! The routes of the server, one module per resource.
 
 mod admin;
+pub mod alerts;
 mod reports;
 mod session;
 mod system;
@@ -46,6 +47,13 @@ pub fn routes() -> Router<Arc<AppState>> {
             axum::routing::patch(admin::update_account),
         )
         .route("/api/v1/audit", get(admin::audit))
+        .route("/api/v1/alerts", get(alerts::list).post(alerts::create))
+        .route("/api/v1/alerts/import", post(alerts::import))
+        .route("/api/v1/alerts/key", get(alerts::key))
+        .route("/api/v1/alerts/{id}/stix", get(alerts::stix))
+        .route("/api/v1/alerts/{id}/publish", post(alerts::publish))
+        .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
+        .route("/api/v1/alerts/{id}/acks", get(alerts::acknowledgements))
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -207,7 +207,7 @@ pub async fn submit(
         ApiError::new(status, r.body_text())
     })?;
     let (approach, content_type) = read_submission(&headers, &body)?;
-    let engine = Arc::clone(&state.engine);
+    let engine = state.engine();
     let keys = Arc::clone(&state.keys);
     let submitter = caller.account.id;
     let (report, verdict, original) = tokio::task::spawn_blocking(move || {
