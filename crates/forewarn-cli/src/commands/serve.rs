@@ -26,8 +26,9 @@ forewarn evidence rotate, then drop the old keys.
 On first start, with no account yet, the server prints a one-time setup
 token and the request that creates the first administrator with it.
 
---demo seeds plainly-marked demo data into an empty store: the example
-alert, about 50 reports from about 30 members, including one campaign. Its
+--demo seeds plainly-marked demo data into an empty store (by default a
+demo folder of its own in the data directory): the example alert, about 50
+reports from about 30 members, including one campaign. Its
 accounts member@demo.invalid, analyst@demo.invalid and admin@demo.invalid
 share the password demo-password.
 
@@ -60,7 +61,12 @@ pub fn run(args: Args) -> Result<u8> {
         config.listen = listen;
     }
     config.log_json |= args.log_json;
-    let data_dir = args.server.data_dir(&config)?;
+    let mut data_dir = args.server.data_dir(&config)?;
+    // Demo data never mixes with real data: without a directory given, the
+    // demo has its own.
+    if args.demo && args.server.data.given().is_none() && config.data_dir.is_none() {
+        data_dir = data_dir.join("demo");
+    }
     init_logs(config.log_json);
     let mut engine_options = args.engine.clone();
     if engine_options.report_to.is_none() {
