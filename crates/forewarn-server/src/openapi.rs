@@ -147,7 +147,8 @@ mod tests {
                 );
                 assert!(responses.contains_key("403"), "{method} {path}: 403");
             }
-            if operation.get("requestBody").is_some() {
+            // The API's bodies (not the setup page's form).
+            if operation.get("requestBody").is_some() && path.starts_with("/api/") {
                 for status in ["413", "415", "422"] {
                     assert!(responses.contains_key(status), "{method} {path}: {status}");
                 }

@@ -23,8 +23,9 @@ key file evidence.key is made in the data directory. To rotate: put a new
 key (forewarn evidence new-key) first and keep the old ones, restart, run
 forewarn evidence rotate, then drop the old keys.
 
-On first start, with no account yet, the server prints a one-time setup
-token and the request that creates the first administrator with it.
+On first start, with no account yet, the server prints a one-time link
+(/setup?token=...) to a page that creates the first administrator, and the
+API request that does the same.
 
 --demo seeds plainly-marked demo data into an empty store (by default a
 demo folder of its own in the data directory): the example alert, about 50
@@ -147,7 +148,7 @@ pub fn run(args: Args) -> Result<u8> {
         eprintln!("forewarn: evidence is sealed at rest with key {current} from {key_source}");
         if let Some(token) = &setup_token {
             eprintln!(
-                "forewarn: first start: no administrator yet. This one-time setup token creates the first one:\n  {token}\n  curl -X POST {base}/api/v1/setup -H 'content-type: application/json' \\\n    -d '{{\"setup_token\": \"{token}\", \"email\": \"you@example.org\", \"password\": \"at least 10 characters\"}}'"
+                "forewarn: first start: no administrator yet. Open this one-time link to create the first one:\n  {base}/setup?token={token}\n  or: curl -X POST {base}/api/v1/setup -H 'content-type: application/json' \\\n    -d '{{\"setup_token\": \"{token}\", \"email\": \"you@example.org\", \"password\": \"at least 10 characters\"}}'"
             );
         }
         if args.demo {

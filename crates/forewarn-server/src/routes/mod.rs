@@ -4,6 +4,7 @@ mod admin;
 pub mod alerts;
 mod reports;
 mod session;
+mod setup_page;
 mod system;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
         .route("/api/openapi.json", get(crate::openapi::document))
+        .route("/setup", get(setup_page::form).post(setup_page::submit))
         .route("/api/v1/setup", post(session::setup))
         .route("/api/v1/auth/token", post(session::token))
         .route("/api/v1/auth/login", post(session::login))

@@ -60,13 +60,22 @@ pub struct SetupRequest {
     password: String,
 }
 
-/// Creates the first administrator with the one-time token printed at
-/// first start.
-pub async fn setup(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
-    ApiJson(request): ApiJson<SetupRequest>,
-) -> ApiResult<impl IntoResponse> {
+/// The roles of the first administrator: all of them.
+const FIRST_ADMIN: Roles = Roles {
+    member: true,
+    analyst: true,
+    admin: true,
+};
+
+/// Creates the first administrator, if `setup_token` is the one-time token
+/// printed at first start and there is no account yet.
+pub async fn create_first_admin(
+    state: &Arc<AppState>,
+    setup_token: &str,
+    email: &str,
+    password: String,
+    ip: std::net::IpAddr,
+) -> ApiResult<forewarn_store::Account> {
     let expected = state
         .setup_token
         .lock()
@@ -74,24 +83,18 @@ pub async fn setup(
         .clone();
     let valid = expected
         .as_deref()
-        .is_some_and(|t| auth::constant_time_eq(t.as_bytes(), request.setup_token.as_bytes()));
+        .is_some_and(|t| auth::constant_time_eq(t.as_bytes(), setup_token.as_bytes()));
     if !valid {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "setup is closed, or the setup token is wrong",
         ));
     }
-    let email = normal_email(&request.email)?;
-    check_password(&request.password)?;
-    let password = request.password;
+    let email = normal_email(email)?;
+    check_password(&password)?;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(ApiError::internal)??;
-    let roles = Roles {
-        member: true,
-        analyst: true,
-        admin: true,
-    };
     let created = state
         .db
         .write(move |store| {
@@ -99,7 +102,7 @@ pub async fn setup(
             if store.account_count()? > 0 {
                 return Ok(None);
             }
-            Ok(store.create_account(&email, &hash, &roles.to_text(), &crate::now())?)
+            Ok(store.create_account(&email, &hash, &FIRST_ADMIN.to_text(), &crate::now())?)
         })
         .await?;
     let Some(account) = created else {
@@ -109,17 +112,35 @@ pub async fn setup(
         *token = None;
     }
     audit::record(
-        &state,
+        state,
         None,
-        addr.ip(),
+        ip,
         "account.setup",
         Some(account.email.clone()),
         None,
     )
     .await?;
+    Ok(account)
+}
+
+/// Creates the first administrator with the one-time token printed at
+/// first start.
+pub async fn setup(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(request): ApiJson<SetupRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let account = create_first_admin(
+        &state,
+        &request.setup_token,
+        &request.email,
+        request.password,
+        addr.ip(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": account.id, "email": account.email, "roles": roles.names() })),
+        Json(json!({ "id": account.id, "email": account.email, "roles": FIRST_ADMIN.names() })),
     ))
 }
 
