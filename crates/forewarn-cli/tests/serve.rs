@@ -121,6 +121,7 @@ fn every_endpoint_follows_the_permission_matrix() {
     let merge_path = format!("/api/v1/reports/{theirs}/merge");
     let original_path = format!("/api/v1/reports/{own}/original");
     let account_path = format!("/api/v1/accounts/{member_id}");
+    let settings = json!({ "organisation": "Parliamentary Security Department" });
     let example = "bundle--6d8b2736-7607-4dda-926f-9630bfb43ffc";
     let draft_body = json!({ "name": "A persona", "personas": [ { "name": "Lena Zhou" } ] });
     let (_, draft) = call(
@@ -178,6 +179,13 @@ fn every_endpoint_follows_the_permission_matrix() {
             [401, 403, 403, 201],
         ),
         ("GET", "/api/v1/audit", None, [401, 403, 403, 200]),
+        ("GET", "/api/v1/settings", None, [401, 403, 403, 200]),
+        (
+            "PATCH",
+            "/api/v1/settings",
+            Some(&settings),
+            [401, 403, 403, 200],
+        ),
         ("GET", "/api/v1/alerts", None, [401, 200, 200, 403]),
         (
             "POST",
@@ -1232,4 +1240,64 @@ fn a_signed_external_alert_is_imported_only_with_a_trusted_valid_signature() {
     );
     assert_eq!(status, 422, "{answer}");
     assert!(answer["error"].as_str().unwrap().contains("does not match"));
+}
+
+#[test]
+fn settings_set_by_an_admin_name_the_issuer_of_new_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), true);
+    let admin = login(&server, "admin@demo.invalid");
+    let analyst = login(&server, "analyst@demo.invalid");
+    let (status, settings) = call(
+        &server,
+        "PATCH",
+        "/api/v1/settings",
+        Some(&admin),
+        Some(
+            &json!({ "organisation": "Parliamentary Security Department", "report_to": "PSD, psd@example.org" }),
+        ),
+    );
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(
+        settings["organisation"],
+        "Parliamentary Security Department"
+    );
+    let (status, _) = call(
+        &server,
+        "PATCH",
+        "/api/v1/settings",
+        Some(&admin),
+        Some(&json!({ "organisation": "bad\u{1b}[31m" })),
+    );
+    assert_eq!(status, 422);
+    let (_, created) = call(
+        &server,
+        "POST",
+        "/api/v1/alerts",
+        Some(&analyst),
+        Some(&json!({ "name": "A persona", "personas": [ { "name": "Lena Zhou" } ] })),
+    );
+    let (_, stix) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/alerts/{}/stix", created["id"].as_str().unwrap()),
+        Some(&analyst),
+        None,
+    );
+    let issuer = stix["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "identity" && o["name"] == "Parliamentary Security Department");
+    assert!(issuer.is_some(), "{stix}");
+    // null removes a setting.
+    let (_, settings) = call(
+        &server,
+        "PATCH",
+        "/api/v1/settings",
+        Some(&admin),
+        Some(&json!({ "organisation": null })),
+    );
+    assert!(settings["organisation"].is_null());
+    assert_eq!(settings["report_to"], "PSD, psd@example.org");
 }

@@ -22,6 +22,7 @@ pub mod judge;
 pub mod metrics;
 pub mod openapi;
 mod routes;
+pub mod settings;
 pub mod signing;
 pub mod state;
 

@@ -97,16 +97,24 @@ pub fn run(args: Args) -> Result<u8> {
             added_at: crate::now_rfc3339(),
         })?;
     }
-    let indicators = crate::alerts::load_stored(&store)?;
-    let engine = engine_options.engine()?.with_indicators(indicators);
+    // The engine: the stored alerts, and who to report to as an
+    // administrator set it (PATCH /api/v1/settings), else as configured.
     let rebuild_options = engine_options.clone();
     let rebuild = move |store: &forewarn_store::Store| -> Result<forewarn_core::Engine, String> {
         let indicators = crate::alerts::load_stored(store).map_err(|e| format!("{e:#}"))?;
-        Ok(rebuild_options
+        let mut options = rebuild_options.clone();
+        if let Some(report_to) = store
+            .setting(forewarn_server::settings::REPORT_TO)
+            .map_err(|e| e.to_string())?
+        {
+            options.report_to = Some(report_to);
+        }
+        Ok(options
             .engine()
             .map_err(|e| format!("{e:#}"))?
             .with_indicators(indicators))
     };
+    let engine = rebuild(&store).map_err(|e| anyhow::anyhow!(e))?;
     let setup_token = if store.account_count()? == 0 {
         Some(
             forewarn_server::auth::new_secret("setup_")

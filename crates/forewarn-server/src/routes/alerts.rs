@@ -49,8 +49,13 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     analyst(&caller)?;
     let ApiJson(draft) = body?;
+    // The organisation an administrator set, else the configured one.
+    let stored = state
+        .db
+        .read(|store| Ok(store.setting(crate::settings::ORGANISATION)?))
+        .await?;
     let issuer = Issuer {
-        name: state.issuer.clone(),
+        name: stored.unwrap_or_else(|| state.issuer.clone()),
     };
     let bundle = build_alert(&draft, &issuer, time::OffsetDateTime::now_utc())
         .map_err(|e| ApiError::invalid(e.to_string()))?;

@@ -49,6 +49,10 @@ pub fn routes() -> Router<Arc<AppState>> {
             axum::routing::patch(admin::update_account),
         )
         .route("/api/v1/audit", get(admin::audit))
+        .route(
+            "/api/v1/settings",
+            get(crate::settings::show).patch(crate::settings::update),
+        )
         .route("/api/v1/alerts", get(alerts::list).post(alerts::create))
         .route("/api/v1/alerts/import", post(alerts::import))
         .route("/api/v1/alerts/key", get(alerts::key))
