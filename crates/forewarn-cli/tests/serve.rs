@@ -1301,3 +1301,19 @@ fn settings_set_by_an_admin_name_the_issuer_of_new_alerts() {
     assert!(settings["organisation"].is_null());
     assert_eq!(settings["report_to"], "PSD, psd@example.org");
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), true);
+    let (status, _) = call(&server, "GET", "/readyz", None, None);
+    assert_eq!(status, 200);
+    let pid = server.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}\n{}", server.log());
+}
