@@ -175,6 +175,20 @@ impl Caller {
         }
     }
 
+    /// Fails with 403 unless the caller is an administrator with the
+    /// `admin` scope.
+    pub fn require_admin(&self) -> ApiResult<()> {
+        self.require(Role::Admin)?;
+        self.require_scope("admin")
+    }
+
+    /// Fails with 403 unless the caller is an analyst with the
+    /// `reports:read` scope: who triages reports and writes alerts.
+    pub fn require_analyst(&self) -> ApiResult<()> {
+        self.require(Role::Analyst)?;
+        self.require_scope("reports:read")
+    }
+
     /// Fails with 403 unless the caller's token has `scope`.
     pub fn require_scope(&self, scope: &str) -> ApiResult<()> {
         if self.scopes.iter().any(|s| s == scope) {

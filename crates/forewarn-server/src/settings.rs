@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -26,11 +26,6 @@ pub const ORGANISATION: &str = "organisation";
 /// Longest value of a setting.
 const MAX_CHARS: usize = 200;
 
-fn admin(caller: &Caller) -> ApiResult<()> {
-    caller.require(Role::Admin)?;
-    caller.require_scope("admin")
-}
-
 async fn current(state: &Arc<AppState>) -> ApiResult<serde_json::Value> {
     let (report_to, organisation) = state
         .db
@@ -44,7 +39,7 @@ pub async fn show(
     State(state): State<Arc<AppState>>,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
-    admin(&caller)?;
+    caller.require_admin()?;
     Ok(Json(current(&state).await?))
 }
 
@@ -69,7 +64,7 @@ pub async fn update(
     caller: Caller,
     body: Result<ApiJson<SettingsUpdate>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    admin(&caller)?;
+    caller.require_admin()?;
     let ApiJson(update) = body?;
     let mut changes: Vec<(&'static str, Option<String>)> = Vec::new();
     for (key, value) in [

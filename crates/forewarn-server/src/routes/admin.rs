@@ -17,11 +17,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-fn admin(caller: &Caller) -> ApiResult<()> {
-    caller.require(Role::Admin)?;
-    caller.require_scope("admin")
-}
-
 fn account_json(account: &Account) -> Value {
     json!({
         "id": account.id,
@@ -52,7 +47,7 @@ pub async fn accounts(
     State(state): State<Arc<AppState>>,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
-    admin(&caller)?;
+    caller.require_admin()?;
     let accounts = state.db.read(|store| Ok(store.accounts()?)).await?;
     Ok(Json(
         json!({ "accounts": accounts.iter().map(account_json).collect::<Vec<_>>() }),
@@ -73,7 +68,7 @@ pub async fn create_account(
     caller: Caller,
     body: Result<ApiJson<CreateAccount>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    admin(&caller)?;
+    caller.require_admin()?;
     // The role is checked before the body is.
     let ApiJson(request) = body?;
     let email = normal_email(&request.email)?;
@@ -121,7 +116,7 @@ pub async fn update_account(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<ApiJson<UpdateAccount>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    admin(&caller)?;
+    caller.require_admin()?;
     // Account ids are numbers: anything else names no account.
     let Path(id) = id.map_err(|_| ApiError::not_found("account"))?;
     let ApiJson(request) = body?;
@@ -185,7 +180,7 @@ pub async fn audit(
     caller: Caller,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    admin(&caller)?;
+    caller.require_admin()?;
     let Query(query) = query.map_err(|r| ApiError::invalid(r.body_text()))?;
     let after = query.after.unwrap_or(0);
     let export = match query.format.as_deref() {

@@ -28,11 +28,6 @@ fn may_see(caller: &Caller, tlp: Option<&str>) -> bool {
     caller.roles.has(Role::Analyst) || tlp != Some("TLP:RED")
 }
 
-fn analyst(caller: &Caller) -> ApiResult<()> {
-    caller.require(Role::Analyst)?;
-    caller.require_scope("reports:read")
-}
-
 fn reader(caller: &Caller) -> ApiResult<()> {
     if !(caller.roles.has(Role::Member) || caller.roles.has(Role::Analyst)) {
         return Err(ApiError::forbidden("member or analyst"));
@@ -47,7 +42,7 @@ pub async fn create(
     caller: Caller,
     body: Result<ApiJson<AlertDraft>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    analyst(&caller)?;
+    caller.require_analyst()?;
     let ApiJson(draft) = body?;
     // The organisation an administrator set, else the configured one.
     let stored = state
@@ -177,7 +172,7 @@ pub async fn publish(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    analyst(&caller)?;
+    caller.require_analyst()?;
     let lookup = id.clone();
     let draft = state
         .db
@@ -235,7 +230,7 @@ pub async fn import(
     caller: Caller,
     body: Result<ApiJson<ImportRequest>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    analyst(&caller)?;
+    caller.require_analyst()?;
     let ApiJson(request) = body?;
     let bytes = request.bundle.into_bytes();
     let signature = forewarn_stix::DetachedSignature::from_text(&request.signature)
@@ -334,7 +329,7 @@ pub async fn acknowledgements(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    analyst(&caller)?;
+    caller.require_analyst()?;
     let lookup = id.clone();
     let found = state
         .db

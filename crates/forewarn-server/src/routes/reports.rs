@@ -426,8 +426,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Result<ApiJson<UpdateRequest>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(Role::Analyst)?;
-    caller.require_scope("reports:read")?;
+    caller.require_analyst()?;
     // The role is checked before the body is.
     let ApiJson(request) = body?;
     if request.status.is_none() && request.note.is_none() {
@@ -506,8 +505,7 @@ pub async fn merge(
     Path(id): Path<String>,
     body: Result<ApiJson<MergeRequest>, ApiError>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(Role::Analyst)?;
-    caller.require_scope("reports:read")?;
+    caller.require_analyst()?;
     let ApiJson(request) = body?;
     if request.into == id {
         return Err(ApiError::invalid(
@@ -548,8 +546,7 @@ pub async fn original(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Analyst)?;
-    caller.require_scope("reports:read")?;
+    caller.require_analyst()?;
     let lookup = id.clone();
     let found = state
         .db
