@@ -20,6 +20,7 @@
 
 use fnv::FnvHasher;
 use std::hash::Hasher;
+use std::ops::Range;
 
 use crate::approach::Approach;
 use crate::normalise::{Normalised, is_cjk};
@@ -100,17 +101,50 @@ fn collect(
     out: &mut Vec<u64>,
 ) {
     let text = normalised.as_str();
+    let address = hash(seed, b'A', b"<address>");
+    let number = hash(seed, b'W', b"<number>");
     let mut previous: Option<u64> = BREAK;
+    let word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
+        let word = &text[range.clone()];
+        if is_capitalised(original, normalised, range)
+            || names.lower_words.iter().any(|w| w == word)
+        {
+            *previous = BREAK;
+        } else if word.bytes().all(|b| b.is_ascii_digit()) {
+            push_word(number, previous, seed, out);
+        } else {
+            push_word(hash(seed, b'W', word.as_bytes()), previous, seed, out);
+        }
+    };
     for chunk in text.split(' ').filter(|c| !c.is_empty()) {
         let chunk_start = chunk.as_ptr() as usize - text.as_ptr() as usize;
         if looks_like_address(chunk) {
-            let token = hash(seed, b'A', b"<address>");
-            push_word(token, &mut previous, seed, out);
+            push_word(address, &mut previous, seed, out);
+            continue;
+        }
+        if chunk.is_ascii() {
+            // Words are runs of letters and digits; anything else is
+            // punctuation, which ends a phrase.
+            let bytes = chunk.as_bytes();
+            let mut at = 0;
+            while at < bytes.len() {
+                if !bytes[at].is_ascii_alphanumeric() {
+                    previous = BREAK;
+                    at += 1;
+                    continue;
+                }
+                let end = bytes[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .map_or(bytes.len(), |n| at + n);
+                word(chunk_start + at..chunk_start + end, &mut previous, out);
+                at = end;
+            }
             continue;
         }
         let mut word_start: Option<usize> = None;
         let mut cjk_start: Option<usize> = None;
-        let mut chars = chunk.char_indices().peekable();
+        let mut chars = chunk.char_indices();
         loop {
             let next = chars.next();
             let c = next.map(|(_, c)| c);
@@ -118,22 +152,7 @@ fn collect(
             let is_word = c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c));
             let is_ideograph = c.is_some_and(is_cjk);
             if !is_word && let Some(s) = word_start.take() {
-                let word = &chunk[s..at];
-                let origin = normalised.original_span(chunk_start + s..chunk_start + at);
-                let capitalised = original[origin]
-                    .chars()
-                    .find(|c| c.is_alphanumeric())
-                    .is_some_and(char::is_uppercase);
-                if capitalised || names.lower_words.iter().any(|w| w == word) {
-                    previous = BREAK;
-                } else {
-                    let token = if word.bytes().all(|b| b.is_ascii_digit()) {
-                        hash(seed, b'W', b"<number>")
-                    } else {
-                        hash(seed, b'W', word.as_bytes())
-                    };
-                    push_word(token, &mut previous, seed, out);
-                }
+                word(chunk_start + s..chunk_start + at, &mut previous, out);
             }
             if !is_ideograph && let Some(s) = cjk_start.take() {
                 cjk_bigrams(&chunk[s..at], names, seed, out);
@@ -154,6 +173,16 @@ fn collect(
             }
         }
     }
+}
+
+/// Whether the word at `range` of the normalised text was written with a
+/// capital: its first letter or digit in the original is upper case.
+fn is_capitalised(original: &str, normalised: &Normalised, range: Range<usize>) -> bool {
+    let span = normalised.original_span(range);
+    original
+        .get(span)
+        .and_then(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .is_some_and(char::is_uppercase)
 }
 
 /// Adds a word and the bigram it makes with the previous word.

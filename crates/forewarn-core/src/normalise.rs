@@ -33,8 +33,8 @@ use unicode_normalization::char::is_combining_mark;
 #[derive(Debug, Clone, Default)]
 pub struct Normalised {
     text: String,
-    /// For each byte of `text`, the byte range of the original it came from.
-    origin: Vec<(u32, u32)>,
+    /// Where the bytes of `text` came from, piece by piece.
+    origin: Origins,
 }
 
 impl Normalised {
@@ -43,7 +43,11 @@ impl Normalised {
     /// Texts longer than `u32::MAX` bytes are not supported; callers bound
     /// message sizes well below that.
     pub fn new(original: &str) -> Self {
-        let folded = fold_confusables(fold_characters(original), original);
+        let folded = if original.is_ascii() {
+            fold_ascii(original)
+        } else {
+            fold_confusables(fold_characters(original), original)
+        };
         let joined = join_spaced_letters(folded);
         de_leet(joined)
     }
@@ -58,58 +62,231 @@ impl Normalised {
     ///
     /// The result always lies on character boundaries of the original. An
     /// empty or out-of-bounds range maps to an empty range.
+    #[inline]
     pub fn original_span(&self, range: Range<usize>) -> Range<usize> {
-        let end = range.end.min(self.origin.len());
+        let len = self.text.len();
+        let end = range.end.min(len);
         if range.start >= end {
-            let at = self
-                .origin
-                .get(range.start)
-                .map(|o| o.0 as usize)
-                .or_else(|| self.origin.last().map(|o| o.1 as usize))
-                .unwrap_or(0);
-            return at..at;
+            let at = if range.start < len {
+                self.origin.of(range.start).0
+            } else if len > 0 {
+                self.origin.of(len - 1).1
+            } else {
+                0
+            };
+            return at as usize..at as usize;
         }
-        let start = self.origin[range.start].0 as usize;
-        let stop = self.origin[end - 1].1 as usize;
+        let start = self.origin.of(range.start).0 as usize;
+        let stop = self.origin.of(end - 1).1 as usize;
         start..stop.max(start)
+    }
+}
+
+/// One stretch of a normalised text and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    /// Where the piece starts in the normalised text.
+    at: u32,
+    /// Where its source starts in the original.
+    from: u32,
+    /// For a piece that came from one character (or a character and its
+    /// marks): where that source ends, shared by every byte of the piece.
+    /// `None` for a copy, whose bytes each came from the original byte at
+    /// the same distance from `from`.
+    whole: Option<u32>,
+}
+
+/// The origin of every byte of a normalised text, stored as pieces: most
+/// text is copied byte for byte (ASCII, lower-cased), so one piece covers
+/// a whole stretch between collapsed white space, and only characters that
+/// normalisation rewrote get a piece each.
+#[derive(Debug, Clone, Default)]
+struct Origins {
+    pieces: Vec<Piece>,
+}
+
+impl Origins {
+    /// The byte range of the original that byte `at` of the normalised
+    /// text came from. `at` must be within the text.
+    #[inline]
+    fn of(&self, at: usize) -> (u32, u32) {
+        let at = at as u32;
+        let index = self
+            .pieces
+            .partition_point(|p| p.at <= at)
+            .saturating_sub(1);
+        match self.pieces.get(index) {
+            Some(Piece {
+                at: start,
+                from,
+                whole: None,
+            }) => {
+                let byte = from + (at - start);
+                (byte, byte + 1)
+            }
+            Some(Piece {
+                from,
+                whole: Some(to),
+                ..
+            }) => (*from, *to),
+            None => (0, 0),
+        }
+    }
+
+    /// Records that the normalised bytes from `at` on came from `from`
+    /// (`whole`: see [`Piece`]), unless the last piece already says so.
+    #[inline]
+    fn record(&mut self, at: usize, from: (u32, u32), one_byte: bool) {
+        let at = at as u32;
+        let copied = one_byte && from.1 == from.0 + 1;
+        if let Some(last) = self.pieces.last() {
+            let continues = match last.whole {
+                None => copied && last.from + (at - last.at) == from.0,
+                Some(to) => !copied && last.from == from.0 && to == from.1,
+            };
+            if continues {
+                return;
+            }
+        }
+        self.pieces.push(Piece {
+            at,
+            from: from.0,
+            whole: (!copied).then_some(from.1),
+        });
     }
 }
 
 /// Builds a normalised text one piece at a time, remembering origins.
 struct Builder {
-    text: String,
-    origin: Vec<(u32, u32)>,
+    /// UTF-8: only whole characters are ever pushed.
+    text: Vec<u8>,
+    origin: Origins,
+    /// Whether the text ends in a space (or is empty): white space that
+    /// follows is dropped.
+    last_space: bool,
 }
 
 impl Builder {
     fn with_capacity(n: usize) -> Self {
         Self {
-            text: String::with_capacity(n),
-            origin: Vec::with_capacity(n),
+            text: Vec::with_capacity(n),
+            origin: Origins::default(),
+            last_space: true,
         }
     }
 
+    /// Pushes a character that came from the original bytes `from`.
     #[inline]
     fn push(&mut self, c: char, from: (u32, u32)) {
-        self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.origin.push(from);
+        self.origin.record(self.text.len(), from, c.len_utf8() == 1);
+        let mut buf = [0; 4];
+        self.text
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    /// Pushes a folded character: white space becomes one space, unless
+    /// the text already ends in one.
+    #[inline]
+    fn push_folded(&mut self, c: char, from: (u32, u32)) {
+        if c.is_whitespace() {
+            if !self.last_space {
+                self.push(' ', from);
+                self.last_space = true;
+            }
+        } else {
+            self.push(c, from);
+            self.last_space = false;
         }
     }
 
-    /// Pushes the ASCII byte `b`, which came from the byte at `at`.
-    #[inline]
-    fn push_ascii(&mut self, b: u8, at: usize) {
-        self.text.push(char::from(b));
-        self.origin.push((at as u32, at as u32 + 1));
+    /// Steps 1 to 4 for the ASCII bytes `range` of `original`: lower case
+    /// and collapsed white space, one origin piece per stretch between
+    /// collapses.
+    fn push_ascii_run(&mut self, original: &[u8], range: Range<usize>) {
+        // Vertical tab is white space too, as in `char::is_whitespace`.
+        let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
+        let at = self.text.len();
+        self.text.extend_from_slice(&original[range.clone()]);
+        let run = &mut self.text[at..];
+        run.make_ascii_lowercase();
+        // Most text has nothing to collapse: single spaces between words.
+        let mut space_before = self.last_space;
+        let plain = run.iter().all(|&b| {
+            let space = is_space(b);
+            let keep = !space || (b == b' ' && !space_before);
+            space_before = space;
+            keep
+        });
+        if plain {
+            if !run.is_empty() {
+                let from = range.start as u32;
+                self.origin.record(at, (from, from + 1), true);
+                self.last_space = space_before;
+            }
+            return;
+        }
+        // Collapse in place: each kept byte moves back over the dropped ones.
+        let mut kept = 0;
+        for read in 0..run.len() {
+            let mut b = run[read];
+            if is_space(b) {
+                if self.last_space {
+                    continue;
+                }
+                self.last_space = true;
+                b = b' ';
+            } else {
+                self.last_space = false;
+            }
+            let from = (range.start + read) as u32;
+            self.origin.record(at + kept, (from, from + 1), true);
+            run[kept] = b;
+            kept += 1;
+        }
+        self.text.truncate(at + kept);
+    }
+
+    /// Copies the bytes `range` of `input` (on character boundaries), with
+    /// their origins.
+    fn copy(&mut self, input: &Normalised, range: Range<usize>) {
+        let Some(text) = input.text.get(range.clone()) else {
+            return;
+        };
+        let pieces = &input.origin.pieces;
+        let first = pieces
+            .partition_point(|p| p.at as usize <= range.start)
+            .saturating_sub(1);
+        for piece in &pieces[first..] {
+            let piece_start = (piece.at as usize).max(range.start);
+            if piece_start >= range.end {
+                break;
+            }
+            let at = self.text.len() + (piece_start - range.start);
+            match piece.whole {
+                None => {
+                    let from = piece.from + (piece_start - piece.at as usize) as u32;
+                    self.origin.record(at, (from, from + 1), true);
+                }
+                Some(to) => self.origin.record(at, (piece.from, to), false),
+            }
+        }
+        self.text.extend_from_slice(text.as_bytes());
+        self.last_space = text.ends_with(' ');
     }
 
     fn finish(self) -> Normalised {
         Normalised {
-            text: self.text,
+            text: String::from_utf8(self.text).unwrap_or_default(),
             origin: self.origin,
         }
     }
+}
+
+/// Steps 1 to 4 for a text that is all ASCII.
+fn fold_ascii(original: &str) -> Normalised {
+    let mut out = Builder::with_capacity(original.len());
+    out.push_ascii_run(original.as_bytes(), 0..original.len());
+    out.finish()
 }
 
 /// Characters that carry no visible content and are used to split keywords.
@@ -140,24 +317,19 @@ fn is_invisible(c: char) -> bool {
 fn fold_characters(original: &str) -> Normalised {
     let bytes = original.as_bytes();
     let mut out = Builder::with_capacity(original.len());
-    let mut last_space = true;
     let mut segment = String::new();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        // The common case: an ASCII character that no combining mark can
-        // follow (the next character is ASCII too, or there is none).
-        if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
-            if b.is_ascii_whitespace() {
-                if !last_space {
-                    out.push_ascii(b' ', i);
-                    last_space = true;
-                }
-            } else {
-                out.push_ascii(b.to_ascii_lowercase(), i);
-                last_space = false;
-            }
-            i += 1;
+        // The common case: a run of ASCII characters that no combining mark
+        // can follow (the run's last byte is handled below when a
+        // non-ASCII character comes next).
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .map_or(bytes.len(), |n| (i + n).saturating_sub(1).max(i));
+        if run > i {
+            out.push_ascii_run(bytes, i..run);
+            i = run;
             continue;
         }
         // `i` is on a character boundary: it only ever moves by whole
@@ -173,14 +345,14 @@ fn fold_characters(original: &str) -> Normalised {
         }
         // A segment is a character and the combining marks that follow it.
         let mut end = consumed;
-        let mut simple = c.is_ascii();
+        let mut marked = false;
         segment.clear();
         segment.push(c);
         while let Some(&(j, n)) = chars.peek() {
             if is_combining_mark(n) {
                 segment.push(n);
                 end = j + n.len_utf8();
-                simple = false;
+                marked = true;
             } else if !is_invisible(n) {
                 break;
             }
@@ -189,46 +361,37 @@ fn fold_characters(original: &str) -> Normalised {
         }
         let from = (i as u32, (i + end) as u32);
         i += consumed;
-        if simple && segment.len() == 1 {
-            // A lone ASCII character followed by a non-ASCII one.
-            if c.is_ascii_whitespace() {
-                if !last_space {
-                    out.push(' ', from);
-                    last_space = true;
-                }
-            } else {
-                out.push(c.to_ascii_lowercase(), from);
-                last_space = false;
-            }
+        if !marked && (c.is_ascii() || is_unified_ideograph(c)) {
+            // A lone ASCII character followed by a non-ASCII one, or an
+            // ideograph: NFKC and case folding leave both as they are.
+            out.push_folded(c.to_ascii_lowercase(), from);
             continue;
         }
         for n in segment.nfkc() {
-            if n.is_whitespace() {
-                if !last_space {
-                    out.push(' ', from);
-                    last_space = true;
-                }
-                continue;
-            }
-            last_space = false;
             match n {
                 'ß' | 'ẞ' => {
-                    out.push('s', from);
-                    out.push('s', from);
+                    out.push_folded('s', from);
+                    out.push_folded('s', from);
                 }
-                'ς' => out.push('σ', from),
+                'ς' => out.push_folded('σ', from),
                 // Typographic apostrophes and quotes read as plain ones.
-                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => out.push('\'', from),
-                '\u{201C}' | '\u{201D}' | '\u{2033}' => out.push('"', from),
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => out.push_folded('\'', from),
+                '\u{201C}' | '\u{201D}' | '\u{2033}' => out.push_folded('"', from),
                 _ => {
                     for l in n.to_lowercase() {
-                        out.push(l, from);
+                        out.push_folded(l, from);
                     }
                 }
             }
         }
     }
     out.finish()
+}
+
+/// Whether `c` is a CJK unified ideograph (base block or extension A):
+/// characters that NFKC keeps and that have no case.
+fn is_unified_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// The ASCII letter or digit a single character is confusable with, for the
@@ -271,7 +434,7 @@ fn fold_confusables(input: Normalised, original: &str) -> Normalised {
     // was written: a capital such as Cyrillic `Н` or `Т` imitates `H` or `T`,
     // while its lower case `н` or `т` imitates nothing.
     let imitated = |at: usize, c: char| {
-        let (start, end) = input.origin[at];
+        let (start, end) = input.origin.of(at);
         let written = original.get(start as usize..end as usize).and_then(|w| {
             let mut chars = w.chars();
             chars.next().filter(|_| chars.next().is_none())
@@ -280,30 +443,38 @@ fn fold_confusables(input: Normalised, original: &str) -> Normalised {
             .and_then(confusable_ascii)
             .or_else(|| confusable_ascii(c))
     };
+    // Only mixed words are rebuilt; the text between them is copied.
     let mut out = Builder::with_capacity(text.len());
+    let mut copied_to = 0;
     let mut word_start = 0;
-    let flush = |out: &mut Builder, word: &str, at: usize| {
-        let mixed = word.bytes().any(|b| b.is_ascii_alphabetic())
+    let word_ends = text
+        .char_indices()
+        .filter(|(_, c)| !c.is_alphanumeric())
+        .map(|(i, c)| (i, i + c.len_utf8()))
+        .chain(std::iter::once((text.len(), text.len())));
+    for (word_end, next) in word_ends {
+        let word = &text[word_start..word_end];
+        let mixed = !word.is_ascii()
+            && word.bytes().any(|b| b.is_ascii_alphabetic())
             && word
                 .char_indices()
-                .any(|(i, c)| imitated(at + i, c).is_some());
-        for (i, c) in word.char_indices() {
-            let c = if mixed {
-                imitated(at + i, c).unwrap_or(c)
-            } else {
-                c
-            };
-            out.push(c, input.origin[at + i]);
+                .any(|(i, c)| !c.is_ascii() && imitated(word_start + i, c).is_some());
+        if mixed {
+            out.copy(&input, copied_to..word_start);
+            for (i, c) in word.char_indices() {
+                let at = word_start + i;
+                let c = if c.is_ascii() {
+                    c
+                } else {
+                    imitated(at, c).unwrap_or(c)
+                };
+                out.push(c, input.origin.of(at));
+            }
+            copied_to = word_end;
         }
-    };
-    for (i, c) in text.char_indices() {
-        if !c.is_alphanumeric() {
-            flush(&mut out, &text[word_start..i], word_start);
-            out.push(c, input.origin[i]);
-            word_start = i + c.len_utf8();
-        }
+        word_start = next;
     }
-    flush(&mut out, &text[word_start..], word_start);
+    out.copy(&input, copied_to..text.len());
     out.finish()
 }
 
@@ -315,87 +486,102 @@ fn is_letter_separator(c: char) -> bool {
 /// Step 5: joins runs of three or more single letters separated by one
 /// separator, such as "w e c h a t" or "w.e.c.h.a.t".
 fn join_spaced_letters(input: Normalised) -> Normalised {
-    if !has_spaced_run(input.as_str()) {
+    let runs = spaced_runs(input.as_str());
+    if runs.is_empty() {
         return input;
     }
     let text = input.as_str();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Builder::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let run = spaced_run_len(&chars, i);
-        if run >= 3 {
-            // Keep the letters at positions i, i+2, ..., drop the separators.
-            for k in 0..run {
-                let (at, c) = chars[i + 2 * k];
-                out.push(c, input.origin[at]);
-            }
-            i += 2 * run - 1;
-            continue;
+    let mut copied_to = 0;
+    for run in runs {
+        out.copy(&input, copied_to..run.start);
+        // Letters and separators alternate; the letters are kept.
+        for (at, c) in text[run.clone()].char_indices().step_by(2) {
+            out.push(c, input.origin.of(run.start + at));
         }
-        let (at, c) = chars[i];
-        out.push(c, input.origin[at]);
-        i += 1;
+        copied_to = run.end;
     }
+    out.copy(&input, copied_to..text.len());
     out.finish()
 }
 
-/// Whether `text` holds a run that [`join_spaced_letters`] joins: three
-/// single letters with one separator between each ("L S L S L"), with no
-/// letter or digit just before or just after.
-fn has_spaced_run(text: &str) -> bool {
-    let is_letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && !is_cjk(c));
-    let is_separator = |c: Option<char>| c.is_some_and(is_letter_separator);
-    let is_alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    // The last seven characters; `None` before the start and after the end.
-    let (mut before, mut l1, mut s1, mut l2, mut s2, mut l3) = (None, None, None, None, None, None);
-    for after in text.chars().map(Some).chain(std::iter::once(None)) {
-        if is_letter(l3)
-            && is_separator(s2)
-            && is_letter(l2)
-            && is_separator(s1)
-            && is_letter(l1)
-            && !is_alnum(before)
-            && !is_alnum(after)
-        {
-            return true;
-        }
-        (before, l1, s1, l2, s2, l3) = (l1, s1, l2, s2, l3, after);
-    }
-    false
+/// A unit of text the spaced-letter search looks at: a byte of ASCII text,
+/// or a character of any other.
+trait Unit: Copy {
+    fn is_letter(self) -> bool;
+    fn is_separator(self) -> bool;
+    fn is_alnum(self) -> bool;
 }
 
-/// How many single letters, each separated by one separator, start at `i`.
-/// Returns 0 unless the letter at `i` starts a word.
-fn spaced_run_len(chars: &[(usize, char)], i: usize) -> usize {
-    let is_letter = |j: usize| {
-        chars
-            .get(j)
-            .is_some_and(|(_, c)| c.is_alphabetic() && !is_cjk(*c))
-    };
-    let starts_word = i == 0 || !chars[i - 1].1.is_alphanumeric();
-    if !starts_word || !is_letter(i) {
-        return 0;
+impl Unit for u8 {
+    fn is_letter(self) -> bool {
+        self.is_ascii_alphabetic()
     }
-    let mut n = 1;
-    let mut j = i;
-    loop {
-        let sep = chars.get(j + 1).map(|(_, c)| *c);
-        let next_is_single =
-            is_letter(j + 2) && chars.get(j + 3).is_none_or(|(_, c)| !c.is_alphanumeric());
-        match sep {
-            Some(s) if is_letter_separator(s) && next_is_single => {
-                n += 1;
-                j += 2;
-            }
-            _ => break,
+    fn is_separator(self) -> bool {
+        self.is_ascii() && is_letter_separator(char::from(self))
+    }
+    fn is_alnum(self) -> bool {
+        self.is_ascii_alphanumeric()
+    }
+}
+
+impl Unit for char {
+    fn is_letter(self) -> bool {
+        self.is_alphabetic() && !is_cjk(self)
+    }
+    fn is_separator(self) -> bool {
+        is_letter_separator(self)
+    }
+    fn is_alnum(self) -> bool {
+        self.is_alphanumeric()
+    }
+}
+
+/// The byte ranges of `text` holding runs that [`join_spaced_letters`]
+/// joins, from the first letter to the last.
+fn spaced_runs(text: &str) -> Vec<Range<usize>> {
+    if text.is_ascii() {
+        return spaced_unit_runs(text.as_bytes());
+    }
+    let (offsets, chars): (Vec<usize>, Vec<char>) = text.char_indices().unzip();
+    spaced_unit_runs(&chars)
+        .into_iter()
+        .map(|r| offsets[r.start]..offsets[r.end - 1] + chars[r.end - 1].len_utf8())
+        .collect()
+}
+
+/// Runs of three or more single letters, each separated by one separator,
+/// with no letter or digit just before or just after: ranges of unit
+/// indices, from the first letter to the last.
+fn spaced_unit_runs<U: Unit>(units: &[U]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let single_after = |j: usize| units.get(j).is_none_or(|u| !u.is_alnum());
+    let mut i = 0;
+    while i + 4 < units.len() {
+        // Most units fail the first test: a separator after a letter.
+        if !(units[i + 1].is_separator()
+            && units[i].is_letter()
+            && (i == 0 || !units[i - 1].is_alnum()))
+        {
+            i += 1;
+            continue;
+        }
+        let mut last = i;
+        while last + 2 < units.len()
+            && units[last + 1].is_separator()
+            && units[last + 2].is_letter()
+            && single_after(last + 3)
+        {
+            last += 2;
+        }
+        if last - i >= 4 {
+            runs.push(i..last + 1);
+            i = last + 1;
+        } else {
+            i += 1;
         }
     }
-    // The first letter must be single as well.
-    if chars.get(i + 1).is_some_and(|(_, c)| c.is_alphanumeric()) {
-        return 0;
-    }
-    n
+    runs
 }
 
 /// Whether `c` is a CJK ideograph or kana, scripts written without spaces.
@@ -425,44 +611,16 @@ fn leet_letter(c: char) -> Option<char> {
 /// Step 6: reads digits inside words that also hold at least two letters as
 /// the letters they imitate.
 fn de_leet(input: Normalised) -> Normalised {
-    let bytes = input.text.as_bytes();
-    let mut needs = false;
-    let mut i = 0;
-    // Quick scan: is there any word mixing ASCII letters and leet digits?
-    while i < bytes.len() {
-        if bytes[i].is_ascii_alphanumeric() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            if leet_word(&bytes[start..i]) {
-                needs = true;
-                break;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if !needs {
+    let words = leet_words(input.text.as_bytes());
+    if words.is_empty() {
         return input;
     }
     let mut text = input.text.into_bytes();
-    let mut i = 0;
-    while i < text.len() {
-        if text[i].is_ascii_alphanumeric() {
-            let start = i;
-            while i < text.len() && text[i].is_ascii_alphanumeric() {
-                i += 1;
+    for word in words {
+        for b in &mut text[word] {
+            if let Some(l) = leet_letter(char::from(*b)) {
+                *b = l as u8;
             }
-            if leet_word(&text[start..i]) {
-                for b in &mut text[start..i] {
-                    if let Some(l) = leet_letter(char::from(*b)) {
-                        *b = l as u8;
-                    }
-                }
-            }
-        } else {
-            i += 1;
         }
     }
     // Only ASCII digits were replaced by ASCII letters: still UTF-8, and
@@ -472,6 +630,29 @@ fn de_leet(input: Normalised) -> Normalised {
         text,
         origin: input.origin,
     }
+}
+
+/// The words of `text` written in leetspeak. Only words around a digit are
+/// looked at.
+fn leet_words(text: &[u8]) -> Vec<Range<usize>> {
+    let mut words = Vec::new();
+    let mut from = 0;
+    while let Some(digit) = text[from..].iter().position(u8::is_ascii_digit) {
+        let at = from + digit;
+        let start = text[from..at]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(from, |p| from + p + 1);
+        let end = text[at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(text.len(), |p| at + p);
+        if leet_word(&text[start..end]) {
+            words.push(start..end);
+        }
+        from = end;
+    }
+    words
 }
 
 /// A word written in leetspeak: ASCII letters (two or more) mixed with digits
@@ -569,6 +750,31 @@ mod tests {
     }
 
     #[test]
+    fn copied_text_keeps_one_origin_piece_per_stretch() {
+        let original = "Hello World, this is plain text";
+        let n = Normalised::new(original);
+        assert_eq!(n.origin.pieces.len(), 1);
+        // Collapsed white space starts a new piece.
+        let original = "Hello  World\n\nagain";
+        let n = Normalised::new(original);
+        assert_eq!(n.as_str(), "hello world again");
+        assert_eq!(n.origin.pieces.len(), 3);
+        let at = n.as_str().find("again").unwrap();
+        assert_eq!(&original[n.original_span(at..at + 5)], "again");
+    }
+
+    #[test]
+    fn mixed_words_are_rebuilt_and_the_rest_copied() {
+        let original = "Add me on W\u{0435}Chat or 微信 now";
+        let n = Normalised::new(original);
+        assert_eq!(n.as_str(), "add me on wechat or 微信 now");
+        let at = n.as_str().find("wechat").unwrap();
+        assert_eq!(&original[n.original_span(at..at + 6)], "W\u{0435}Chat");
+        let at = n.as_str().find("now").unwrap();
+        assert_eq!(&original[n.original_span(at..at + 3)], "now");
+    }
+
+    #[test]
     fn skeleton_matches_lookalikes() {
         assert_eq!(skeleton("Аmanda Qiu"), skeleton("amanda qiu"));
         assert_ne!(skeleton("Amanda"), skeleton("Amando"));
@@ -586,14 +792,6 @@ mod tests {
             prop_assert!(span.end <= s.len());
             prop_assert!(s.is_char_boundary(span.start));
             prop_assert!(s.is_char_boundary(span.end));
-        }
-
-        #[test]
-        fn the_spaced_run_check_agrees_with_joining(s in "[abé加0 .\\-_*|]{0,24}") {
-            let folded = fold_characters(&s);
-            let before = folded.as_str().to_owned();
-            let joined = join_spaced_letters(folded.clone());
-            prop_assert_eq!(has_spaced_run(&before), joined.as_str() != before);
         }
 
         #[test]
