@@ -169,7 +169,13 @@ impl Engine {
                 }
             }
             hits.clear();
-            let normalised = Normalised::new(&message.text);
+            // The sender's text also gives the model its features; a reply
+            // is read only when some rule reads replies.
+            let normalised = if from_sender || self.rules.reads(field) {
+                Normalised::new(&message.text)
+            } else {
+                Normalised::default()
+            };
             self.rules.scan_normalised(&normalised, field, &mut hits);
             normalised_texts.push(normalised);
             hits.sort_by_key(|h| (h.span.start, h.span.end, h.rule));

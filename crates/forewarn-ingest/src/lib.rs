@@ -356,18 +356,35 @@ impl<R: BufRead, T: Record> ApproachReader<R, T> {
         Some(Ok(()))
     }
 
+    /// The located error of `bytes`, which do not parse.
+    fn locate_error(&self, bytes: &[u8], line: Option<usize>) -> InputError {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+        match parsed {
+            Err(e) => {
+                let path = dotted(&e.path().to_string());
+                let inner = e.into_inner();
+                let error_line = line.or(Some(inner.line()).filter(|l| *l > 0));
+                let kind = describe(&path, &inner);
+                self.error(error_line, kind)
+            }
+            Ok(_) => match de.end() {
+                Err(e) => self.error(line, InputErrorKind::Syntax(e.to_string())),
+                // Both readers follow the same grammar; should they ever
+                // disagree, the input is still refused.
+                Ok(()) => self.error(line, InputErrorKind::Syntax("unreadable JSON".into())),
+            },
+        }
+    }
+
     /// Parses and checks one approach from `bytes`.
     fn parse(&self, bytes: &[u8], line: Option<usize>, needs_id: bool) -> Result<T, InputError> {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let record: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = dotted(&e.path().to_string());
-            let inner = e.into_inner();
-            let error_line = line.or(Some(inner.line()).filter(|l| *l > 0));
-            let kind = describe(&path, &inner);
-            self.error(error_line, kind)
-        })?;
-        de.end()
-            .map_err(|e| self.error(line, InputErrorKind::Syntax(e.to_string())))?;
+        // Valid input, the common case, is read without tracking the path;
+        // only bad input is read again to say where it went wrong.
+        let record: T = match serde_json::from_slice(bytes) {
+            Ok(record) => record,
+            Err(_) => return Err(self.locate_error(bytes, line)),
+        };
         let approach = record.approach();
         if needs_id && approach.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
             return Err(self.error(line, InputErrorKind::Missing("id".into())));

@@ -3,8 +3,9 @@
 //!
 //! Every phrase of every rule, and the literals that decide where and
 //! whether each regular expression runs ([`literals`]), compile into one
-//! Aho-Corasick automaton, so a text is read once whatever the number of
-//! rules. A regex is tried, anchored, where one of its start literals
+//! Aho-Corasick automaton per field (holding only the rules that read that
+//! field), so a text is read once whatever the number of rules, and a field
+//! no rule reads is not read at all. A regex is tried, anchored, where one of its start literals
 //! stands, and not at all on a text that lacks all of its required ("gate")
 //! literals; a regex with neither searches every text. The cost of scanning
 //! grows with the text and with what it contains, not with the number of
@@ -161,6 +162,19 @@ struct RegexPlan {
     gated: bool,
 }
 
+/// What finds the hits of the rules that read one field.
+#[derive(Debug, Clone)]
+struct FieldMatcher {
+    field: Field,
+    /// Phrases, start literals and gate literals of those rules, in one
+    /// automaton.
+    automaton: AhoCorasick,
+    /// What each pattern of the automaton stands for.
+    triggers: Vec<Trigger>,
+    /// Their regexes without start literals, which search the whole text.
+    unstarted: Vec<usize>,
+}
+
 /// A compiled rule pack.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -168,10 +182,8 @@ pub struct RuleSet {
     version: String,
     rules: Vec<Rule>,
     negatable: Vec<bool>,
-    /// Phrases, start literals and gate literals, in one automaton.
-    automaton: Option<AhoCorasick>,
-    /// What each pattern of the automaton stands for.
-    triggers: Vec<Trigger>,
+    /// One matcher for each field some rule reads.
+    matchers: Vec<FieldMatcher>,
     regexes: Vec<RegexPlan>,
     negations: Option<AhoCorasick>,
     negation_is_cjk: Vec<bool>,
@@ -207,8 +219,8 @@ impl RuleSet {
 
     /// Compiles a parsed pack.
     pub fn compile(pack: RulePack) -> Result<RuleSet, RuleError> {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut triggers = Vec::new();
+        // Every literal, with the rule it belongs to and what it stands for.
+        let mut literals: Vec<(usize, Vec<u8>, Trigger)> = Vec::new();
         let mut regexes = Vec::new();
         for (index, rule) in pack.rules.iter().enumerate() {
             for phrase in &rule.phrases {
@@ -225,13 +237,13 @@ impl RuleSet {
                         phrase: phrase.clone(),
                     });
                 };
-                triggers.push(Trigger::Phrase(PhraseOwner {
+                let trigger = Trigger::Phrase(PhraseOwner {
                     rule: index,
                     left_boundary: is_word_char(first),
                     right_boundary: !prefix && is_word_char(last),
                     to_word_end: prefix,
-                }));
-                literals.push(normalised.into_bytes());
+                });
+                literals.push((index, normalised.into_bytes(), trigger));
             }
             for pattern in &rule.regexes {
                 let regex = Regex::builder()
@@ -268,16 +280,40 @@ impl RuleSet {
                     gated: gates.is_some(),
                 });
                 for literal in starts.into_iter().flatten() {
-                    literals.push(literal);
-                    triggers.push(Trigger::Start(regex_index));
+                    literals.push((index, literal, Trigger::Start(regex_index)));
                 }
                 for literal in gates.into_iter().flatten() {
-                    literals.push(literal);
-                    triggers.push(Trigger::Gate(regex_index));
+                    literals.push((index, literal, Trigger::Gate(regex_index)));
                 }
             }
         }
-        let automaton = automaton(&literals)?;
+        let mut fields: Vec<Field> = Vec::new();
+        for field in pack.rules.iter().flat_map(|r| r.fields.iter()) {
+            if !fields.contains(field) {
+                fields.push(*field);
+            }
+        }
+        let mut matchers = Vec::with_capacity(fields.len());
+        for field in fields {
+            let reads = |rule: usize| pack.rules[rule].fields.contains(&field);
+            let (patterns, triggers): (Vec<&[u8]>, Vec<Trigger>) = literals
+                .iter()
+                .filter(|(rule, _, _)| reads(*rule))
+                .map(|(_, literal, trigger)| (literal.as_slice(), trigger.clone()))
+                .unzip();
+            let Some(automaton) = automaton(&patterns)? else {
+                continue;
+            };
+            let unstarted = (0..regexes.len())
+                .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
+                .collect();
+            matchers.push(FieldMatcher {
+                field,
+                automaton,
+                triggers,
+                unstarted,
+            });
+        }
         let cues: Vec<String> = pack
             .negations
             .iter()
@@ -296,8 +332,7 @@ impl RuleSet {
             version: pack.version,
             rules: pack.rules,
             negatable,
-            automaton,
-            triggers,
+            matchers,
             regexes,
             negations,
             negation_is_cjk,
@@ -319,38 +354,50 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Whether some rule reads `field`: texts of other fields need not be
+    /// scanned.
+    pub fn reads(&self, field: Field) -> bool {
+        self.matcher(field).is_some()
+    }
+
+    fn matcher(&self, field: Field) -> Option<&FieldMatcher> {
+        self.matchers.iter().find(|m| m.field == field)
+    }
+
     /// Finds every hit in `text` of the rules that look at `field`,
     /// appending them to `out` with spans of the original text.
     pub fn scan(&self, text: &str, field: Field, out: &mut Vec<Hit>) {
-        let normalised = Normalised::new(text);
-        self.scan_normalised(&normalised, field, out);
+        if self.reads(field) {
+            let normalised = Normalised::new(text);
+            self.scan_normalised(&normalised, field, out);
+        }
     }
 
     /// Like [`RuleSet::scan`], on an already normalised text.
     pub fn scan_normalised(&self, normalised: &Normalised, field: Field, out: &mut Vec<Hit>) {
+        let Some(matcher) = self.matcher(field) else {
+            return;
+        };
         let text = normalised.as_str();
-        let wants = |rule: usize| self.rules[rule].fields.contains(&field);
         // Where regexes are to be tried, and which gates are open.
         let mut tries: Vec<(usize, usize)> = Vec::new();
         let mut open: Vec<bool> = vec![false; self.regexes.len()];
-        if let Some(automaton) = &self.automaton {
-            for m in automaton.find_overlapping_iter(text) {
-                match &self.triggers[m.pattern().as_usize()] {
-                    Trigger::Phrase(owner) => {
-                        if wants(owner.rule) {
-                            self.phrase_hit(normalised, owner, m.start()..m.end(), out);
-                        }
-                    }
-                    Trigger::Start(index) => tries.push((*index, m.start())),
-                    Trigger::Gate(index) => open[*index] = true,
+        for m in matcher.automaton.find_overlapping_iter(text) {
+            match &matcher.triggers[m.pattern().as_usize()] {
+                Trigger::Phrase(owner) => {
+                    self.phrase_hit(normalised, owner, m.start()..m.end(), out);
                 }
+                Trigger::Start(index) => tries.push((*index, m.start())),
+                Trigger::Gate(index) => open[*index] = true,
             }
         }
-        let runs =
-            |plan: &RegexPlan, index: usize| wants(plan.rule) && (!plan.gated || open[index]);
+        // Every trigger of the matcher belongs to a rule that reads the
+        // field; a regex runs unless its gate stayed shut.
+        let runs = |plan: &RegexPlan, index: usize| !plan.gated || open[index];
         // Regexes without start literals search the whole text.
-        for (index, plan) in self.regexes.iter().enumerate() {
-            if !plan.has_starts && runs(plan, index) {
+        for &index in &matcher.unstarted {
+            let plan = &self.regexes[index];
+            if runs(plan, index) {
                 for m in plan.regex.find_iter(text) {
                     self.push_hit(normalised, plan.rule, m.start()..m.end(), out);
                 }
@@ -367,12 +414,13 @@ impl RuleSet {
             if !runs(plan, index) || (covered.0 == index && at < covered.1) {
                 continue;
             }
+            // Anchored, a match starts at `at`: only its end is searched for.
             let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-            if let Some(found) = plan.regex.search(&input)
-                && found.start() < found.end()
+            if let Some(found) = plan.regex.search_half(&input)
+                && found.offset() > at
             {
-                covered = (index, found.end());
-                self.push_hit(normalised, plan.rule, found.start()..found.end(), out);
+                covered = (index, found.offset());
+                self.push_hit(normalised, plan.rule, at..found.offset(), out);
             }
         }
     }
@@ -664,6 +712,55 @@ regexes = ['non[- ]?public (?:information|data)']
         );
         // "know" contains "no" but is not the word "no".
         assert_eq!(fired(&set, "I know internal documents matter").len(), 1);
+    }
+
+    #[test]
+    fn each_field_is_matched_only_with_the_rules_that_read_it() {
+        let set = pack(
+            r#"
+[[rule]]
+id = "FW-OFFER-CRYPTO"
+title = "crypto"
+family = "offer"
+weight = 1.0
+phrases = ["crypto"]
+
+[[rule]]
+id = "FW-PROFILE-HEADLINE"
+title = "headline"
+family = "profile"
+weight = 1.0
+fields = ["sender.headline", "messages"]
+phrases = ["global opportunities"]
+regexes = ['talent (?:consultant|partner)']
+"#,
+        );
+        assert!(set.reads(Field::Messages) && set.reads(Field::Headline));
+        assert!(!set.reads(Field::Replies) && !set.reads(Field::About));
+        let text = "Talent Consultant, Global Opportunities, paid in crypto";
+        let ids = |field: Field| {
+            let mut hits = Vec::new();
+            set.scan(text, field, &mut hits);
+            let mut ids: Vec<&str> = hits
+                .iter()
+                .map(|h| set.rules()[h.rule].id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(
+            ids(Field::Headline),
+            ["FW-PROFILE-HEADLINE", "FW-PROFILE-HEADLINE"]
+        );
+        assert_eq!(
+            ids(Field::Messages),
+            [
+                "FW-OFFER-CRYPTO",
+                "FW-PROFILE-HEADLINE",
+                "FW-PROFILE-HEADLINE"
+            ]
+        );
+        assert!(ids(Field::Replies).is_empty());
     }
 
     #[test]

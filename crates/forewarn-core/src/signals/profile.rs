@@ -102,7 +102,9 @@ pub fn profile_signals(
     if !inconsistencies.is_empty() {
         out.push((Builtin::ProfileInconsistentHistory, inconsistencies));
     }
-    if let Some(location) = s.location.as_deref() {
+    if let Some(location) = s.location.as_deref()
+        && !config.countries_of_concern.is_empty()
+    {
         let place = skeleton(location);
         let flagged = config.countries_of_concern.iter().find(|c| {
             let c = skeleton(c);
