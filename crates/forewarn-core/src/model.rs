@@ -6,6 +6,7 @@
 //! the same corpus and seed give the same bytes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -218,7 +219,29 @@ impl Model {
 
 /// Hashed text weights, for lookup while scoring.
 #[derive(Debug, Clone, Default)]
-pub struct TextTable(HashMap<u64, f64, fnv::FnvBuildHasher>);
+pub struct TextTable(HashMap<u64, f64, BuildHasherDefault<FeatureHasher>>);
+
+/// Hashes a text feature for the table: a feature already is a 64-bit
+/// hash, so it is used as it is instead of being hashed again.
+#[derive(Debug, Default)]
+pub struct FeatureHasher(u64);
+
+impl Hasher for FeatureHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys reach this hasher; fold anything else in.
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8)) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, feature: u64) {
+        self.0 = feature;
+    }
+}
 
 impl TextTable {
     /// The raw log-odds contribution of a text's features.
@@ -610,6 +633,20 @@ mod tests {
         let p = a.calibrate(a.raw_score(&["FW-A".into()], &[], &table));
         assert!(p > 0.6 && p < 0.95, "{p}");
         assert!(Model::parse(&a.to_json(), "x").is_ok());
+    }
+
+    #[test]
+    fn the_text_table_sums_the_weights_of_known_features() {
+        let table = TextTable(
+            [(7_u64, 1.0), (u64::MAX, 2.0), (1 << 40, -0.5)]
+                .into_iter()
+                .collect(),
+        );
+        let known = [7, 1 << 40, u64::MAX];
+        assert!((table.contribution(&known) - 2.5 / 3f64.sqrt()).abs() < 1e-12);
+        // Unknown features count in the length, not the sum.
+        assert!((table.contribution(&[7, 8]) - 1.0 / 2f64.sqrt()).abs() < 1e-12);
+        assert_eq!(table.contribution(&[]), 0.0);
     }
 
     #[test]
