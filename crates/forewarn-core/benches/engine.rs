@@ -10,7 +10,9 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use forewarn_core::features::text_features_normalised;
 use forewarn_core::normalise::Normalised;
+use forewarn_core::rules::Field;
 use forewarn_core::{Approach, Engine, EngineConfig, Model, RuleSet};
 
 fn corpus() -> Vec<(Approach, String)> {
@@ -69,6 +71,40 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .flat_map(|(a, _)| a.messages.iter())
                 .map(|m| Normalised::new(&m.text).as_str().len())
+                .sum::<usize>()
+        })
+    });
+    // The stages of `evaluate` that read every message, each alone.
+    let normalised: Vec<Vec<Normalised>> = approaches
+        .iter()
+        .map(|(a, _)| {
+            a.messages
+                .iter()
+                .map(|m| Normalised::new(&m.text))
+                .collect()
+        })
+        .collect();
+    group.bench_function("rules", |b| {
+        let mut hits = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for text in normalised.iter().flatten() {
+                hits.clear();
+                engine
+                    .rules()
+                    .scan_normalised(text, Field::Messages, &mut hits);
+                n += hits.len();
+            }
+            n
+        })
+    });
+    group.bench_function("text-features", |b| {
+        let seed = engine.model().settings.seed;
+        b.iter(|| {
+            approaches
+                .iter()
+                .zip(&normalised)
+                .map(|((a, _), n)| text_features_normalised(a, n, seed).len())
                 .sum::<usize>()
         })
     });
