@@ -115,6 +115,14 @@ pub fn hash_password(password: &str) -> ApiResult<String> {
         .map_err(ApiError::internal)
 }
 
+/// [`hash_password`] on a blocking thread: Argon2id takes tens of
+/// milliseconds, which must not stall the server's other requests.
+pub async fn hash_password_off_thread(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// Whether `password` matches `hash`.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| {

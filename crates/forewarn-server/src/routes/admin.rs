@@ -75,9 +75,7 @@ pub async fn create_account(
     check_password(&request.password)?;
     let roles = roles(&request.roles)?;
     let password = request.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
+    let hash = auth::hash_password_off_thread(password).await?;
     let created = state
         .db
         .write(move |store| {

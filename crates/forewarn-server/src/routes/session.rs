@@ -92,9 +92,7 @@ pub async fn create_first_admin(
     }
     let email = normal_email(email)?;
     check_password(&password)?;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
+    let hash = auth::hash_password_off_thread(password).await?;
     let created = state
         .db
         .write(move |store| {
