@@ -362,6 +362,19 @@ fn training_is_deterministic() {
 }
 
 #[test]
+fn training_reads_no_earlier_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.json");
+    forewarn()
+        .args(["train", "corpus", "--model", "old.json", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("train reads no model"));
+    assert!(!out.exists());
+}
+
+#[test]
 fn the_shipped_model_is_what_training_produces() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("model.json");

@@ -178,6 +178,14 @@ fn collect(
 /// Whether the word at `range` of the normalised text was written with a
 /// capital: its first letter or digit in the original is upper case.
 fn is_capitalised(original: &str, normalised: &Normalised, range: Range<usize>) -> bool {
+    // Nearly always the word starts with an ASCII letter or digit, and that
+    // one byte decides.
+    let start = normalised.original_start(range.start);
+    if let Some(b) = original.as_bytes().get(start)
+        && b.is_ascii_alphanumeric()
+    {
+        return b.is_ascii_uppercase();
+    }
     let span = normalised.original_span(range);
     original
         .get(span)
@@ -189,12 +197,21 @@ fn is_capitalised(original: &str, normalised: &Normalised, range: Range<usize>) 
 fn push_word(token: u64, previous: &mut Option<u64>, seed: u64, out: &mut Vec<u64>) {
     out.push(token);
     if let Some(p) = *previous {
-        let mut pair = [0u8; 16];
-        pair[..8].copy_from_slice(&p.to_le_bytes());
-        pair[8..].copy_from_slice(&token.to_le_bytes());
-        out.push(hash(seed, b'B', &pair));
+        out.push(pair_hash(seed, p, token));
     }
     *previous = Some(token);
+}
+
+/// The feature of two words in a row, from their hashes: the first is
+/// rotated so that the order counts, and the two are mixed with the
+/// finaliser of MurmurHash3, a bijection that spreads every input bit.
+fn pair_hash(seed: u64, first: u64, second: u64) -> u64 {
+    let mut h = first.rotate_left(29) ^ second ^ seed.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Character bigrams of a run of CJK text, with names cut out.

@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::verdict::Risk;
 
-/// The model file format this build reads.
-pub const MODEL_FORMAT: u32 = 1;
+/// The model file format this build reads. Format 2 hashes a pair of words
+/// by mixing the two words' hashes (format 1 hashed the pair's bytes), so a
+/// format 1 model's text weights would not match: it must be retrained.
+pub const MODEL_FORMAT: u32 = 2;
 
 /// The shipped model, embedded in the binary.
 pub const DEFAULT_MODEL: &str = include_str!("../model/default.json");
@@ -164,6 +166,27 @@ impl Model {
     /// The shipped model.
     pub fn shipped() -> Result<Model, ModelError> {
         Model::parse(DEFAULT_MODEL, "shipped model")
+    }
+
+    /// A model without weights, for reading the features of a corpus to
+    /// train on: training needs no earlier model, whatever its format.
+    pub fn untrained(settings: TrainingSettings) -> Model {
+        Model {
+            format: MODEL_FORMAT,
+            settings,
+            summary: TrainingSummary::default(),
+            bias: 0.0,
+            signals: BTreeMap::new(),
+            text: Vec::new(),
+            calibration: Calibration {
+                slope: 1.0,
+                intercept: 0.0,
+            },
+            thresholds: Thresholds {
+                medium: 0.5,
+                high: 0.5,
+            },
+        }
     }
 
     /// Parses a model file.
@@ -603,6 +626,25 @@ pub fn choose_thresholds(scores: &[(f64, bool)], settings: &TrainingSettings) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_of_another_format_is_refused() {
+        let mut old = Model::untrained(TrainingSettings::default());
+        old.format = MODEL_FORMAT - 1;
+        let err = Model::parse(&old.to_json(), "old.json").unwrap_err();
+        assert!(
+            err.to_string().contains(&format!(
+                "has format {}; this build reads format {MODEL_FORMAT}",
+                MODEL_FORMAT - 1
+            )),
+            "{err}"
+        );
+        let current = Model::untrained(TrainingSettings::default());
+        assert_eq!(
+            Model::parse(&current.to_json(), "new.json").unwrap(),
+            current
+        );
+    }
 
     fn example(signals: &[&str], hostile: bool) -> Example {
         Example {

@@ -57,6 +57,17 @@ impl Normalised {
         &self.text
     }
 
+    /// Where the byte at `at` of the normalised text came from: the start of
+    /// its source in the original (the text's end when `at` is past it).
+    #[inline]
+    pub fn original_start(&self, at: usize) -> usize {
+        if at < self.text.len() {
+            self.origin.of(at).0 as usize
+        } else {
+            self.original_span(at..at).start
+        }
+    }
+
     /// Maps a byte range of the normalised text to the byte range of the
     /// original text it came from.
     ///

@@ -40,10 +40,12 @@ pub fn run(args: Args) -> Result<u8> {
         text_l2: args.text_l2,
         ..TrainingSettings::default()
     };
-    // Features come from the rules and settings; the model being replaced
-    // only lends its seed, so train with the requested one.
-    let mut model = args.engine.model()?;
-    model.settings.seed = settings.seed;
+    // Features come from the rules and settings alone: no earlier model is
+    // read, so a model of an older format can be replaced.
+    if args.engine.model.is_some() {
+        anyhow::bail!("train reads no model: --model only applies to the commands that score");
+    }
+    let model = forewarn_core::model::Model::untrained(settings.clone());
     let mut config = args.engine.config()?;
     if args.engine.as_of.is_none() {
         // Undated approaches must not depend on the day of training.
