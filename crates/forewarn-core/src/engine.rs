@@ -178,7 +178,6 @@ impl Engine {
             };
             self.rules.scan_normalised(&normalised, field, &mut hits);
             normalised_texts.push(normalised);
-            hits.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
             let mut per_rule: Vec<(usize, usize)> = Vec::new();
             for h in &hits {
                 // Only the first few hits of a rule in a message are kept.

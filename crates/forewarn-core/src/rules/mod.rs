@@ -5,7 +5,10 @@
 //! whether each regular expression runs ([`literals`]), compile into one
 //! Aho-Corasick automaton per field (holding only the rules that read that
 //! field), so a text is read once whatever the number of rules, and a field
-//! no rule reads is not read at all. A regex is tried, anchored, where one of its start literals
+//! no rule reads is not read at all. The automaton is a double array
+//! (`daachorse`): thousands of literals make a large automaton, and the
+//! double array keeps each state in 12 bytes, so a scan touches less
+//! memory. A regex is tried, anchored, where one of its start literals
 //! stands, and not at all on a text that lacks all of its required ("gate")
 //! literals; a regex with neither searches every text. The cost of scanning
 //! grows with the text and with what it contains, not with the number of
@@ -16,7 +19,8 @@ mod pack;
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::AhoCorasick;
+use daachorse::DoubleArrayAhoCorasick;
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
@@ -163,16 +167,30 @@ struct RegexPlan {
 }
 
 /// What finds the hits of the rules that read one field.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct FieldMatcher {
     field: Field,
-    /// Phrases, start literals and gate literals of those rules, in one
-    /// automaton.
-    automaton: AhoCorasick,
-    /// What each pattern of the automaton stands for.
+    /// Phrases, start literals and gate literals of those rules, each once,
+    /// in one automaton; a pattern's value is its index in `meanings`.
+    automaton: DoubleArrayAhoCorasick<u32>,
+    /// What each pattern stands for: a range of `triggers` (a literal may
+    /// stand for several things).
+    meanings: Vec<Range<u32>>,
     triggers: Vec<Trigger>,
     /// Their regexes without start literals, which search the whole text.
     unstarted: Vec<usize>,
+}
+
+impl std::fmt::Debug for FieldMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldMatcher")
+            .field("field", &self.field)
+            .field("literals", &self.meanings.len())
+            .field("states", &self.automaton.num_states())
+            .field("triggers", &self.triggers)
+            .field("unstarted", &self.unstarted)
+            .finish()
+    }
 }
 
 /// A compiled rule pack.
@@ -296,20 +314,41 @@ impl RuleSet {
         let mut matchers = Vec::with_capacity(fields.len());
         for field in fields {
             let reads = |rule: usize| pack.rules[rule].fields.contains(&field);
-            let (patterns, triggers): (Vec<&[u8]>, Vec<Trigger>) = literals
+            let mut read: Vec<(&[u8], &Trigger)> = literals
                 .iter()
                 .filter(|(rule, _, _)| reads(*rule))
-                .map(|(_, literal, trigger)| (literal.as_slice(), trigger.clone()))
-                .unzip();
-            let Some(automaton) = automaton(&patterns)? else {
+                .map(|(_, literal, trigger)| (literal.as_slice(), trigger))
+                .collect();
+            if read.is_empty() {
                 continue;
-            };
+            }
+            // Each literal once, with everything it stands for.
+            read.sort_by_key(|(literal, _)| *literal);
+            let triggers: Vec<Trigger> = read.iter().map(|(_, t)| (*t).clone()).collect();
+            let mut patterns: Vec<(&[u8], u32)> = Vec::new();
+            let mut meanings: Vec<Range<u32>> = Vec::new();
+            for (at, (literal, _)) in (0u32..).zip(&read) {
+                match patterns.last() {
+                    Some((last, _)) if last == literal => {
+                        if let Some(meaning) = meanings.last_mut() {
+                            meaning.end = at + 1;
+                        }
+                    }
+                    _ => {
+                        patterns.push((literal, u32::try_from(meanings.len()).unwrap_or(u32::MAX)));
+                        meanings.push(at..at + 1);
+                    }
+                }
+            }
+            let automaton = DoubleArrayAhoCorasick::with_values(patterns)
+                .map_err(|e| RuleError::Automaton(e.to_string()))?;
             let unstarted = (0..regexes.len())
                 .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
                 .collect();
             matchers.push(FieldMatcher {
                 field,
                 automaton,
+                meanings,
                 triggers,
                 unstarted,
             });
@@ -365,7 +404,8 @@ impl RuleSet {
     }
 
     /// Finds every hit in `text` of the rules that look at `field`,
-    /// appending them to `out` with spans of the original text.
+    /// appending them to `out` with spans of the original text, in order of
+    /// position.
     pub fn scan(&self, text: &str, field: Field, out: &mut Vec<Hit>) {
         if self.reads(field) {
             let normalised = Normalised::new(text);
@@ -382,13 +422,19 @@ impl RuleSet {
         // Where regexes are to be tried, and which gates are open.
         let mut tries: Vec<(usize, usize)> = Vec::new();
         let mut open: Vec<bool> = vec![false; self.regexes.len()];
+        let first_hit = out.len();
         for m in matcher.automaton.find_overlapping_iter(text) {
-            match &matcher.triggers[m.pattern().as_usize()] {
-                Trigger::Phrase(owner) => {
-                    self.phrase_hit(normalised, owner, m.start()..m.end(), out);
+            let meaning = matcher.meanings.get(m.value() as usize).cloned();
+            let triggers =
+                meaning.and_then(|r| matcher.triggers.get(r.start as usize..r.end as usize));
+            for trigger in triggers.unwrap_or_default() {
+                match trigger {
+                    Trigger::Phrase(owner) => {
+                        self.phrase_hit(normalised, owner, m.start()..m.end(), out);
+                    }
+                    Trigger::Start(index) => tries.push((*index, m.start())),
+                    Trigger::Gate(index) => open[*index] = true,
                 }
-                Trigger::Start(index) => tries.push((*index, m.start())),
-                Trigger::Gate(index) => open[*index] = true,
             }
         }
         // Every trigger of the matcher belongs to a rule that reads the
@@ -423,6 +469,7 @@ impl RuleSet {
                 self.push_hit(normalised, plan.rule, at..found.offset(), out);
             }
         }
+        out[first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
     }
 
     /// A phrase found at `range` of the normalised text, if it stands on
@@ -608,19 +655,6 @@ impl RuleSet {
     }
 }
 
-/// One automaton finding every occurrence (overlapping) of `patterns`, or
-/// `None` when there are none.
-fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Result<Option<AhoCorasick>, RuleError> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .build(patterns)
-        .map(Some)
-        .map_err(|e| RuleError::Automaton(e.to_string()))
-}
-
 /// A rule example that did not behave as its rule says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleFailure {
@@ -761,6 +795,37 @@ regexes = ['talent (?:consultant|partner)']
             ]
         );
         assert!(ids(Field::Replies).is_empty());
+    }
+
+    #[test]
+    fn a_literal_shared_by_rules_fires_each_and_hits_come_in_order() {
+        let set = pack(
+            r#"
+[[rule]]
+id = "FW-OFFER-CRYPTO"
+title = "crypto"
+family = "offer"
+weight = 1.0
+phrases = ["usdt"]
+regexes = ['(?-u:\b)usdt (?:only|please)']
+
+[[rule]]
+id = "FW-OFFER-STABLECOIN"
+title = "stablecoin"
+family = "offer"
+weight = 1.0
+phrases = ["usdt", "paid in"]
+"#,
+        );
+        assert_eq!(
+            fired(&set, "Paid in USDT only."),
+            [
+                "FW-OFFER-STABLECOIN=Paid in",
+                "FW-OFFER-CRYPTO=USDT",
+                "FW-OFFER-STABLECOIN=USDT",
+                "FW-OFFER-CRYPTO=USDT only",
+            ]
+        );
     }
 
     #[test]
