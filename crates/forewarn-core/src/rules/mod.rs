@@ -20,7 +20,7 @@ mod pack;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
-use daachorse::DoubleArrayAhoCorasick;
+use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
@@ -340,7 +340,11 @@ impl RuleSet {
                     }
                 }
             }
-            let automaton = DoubleArrayAhoCorasick::with_values(patterns)
+            // Nearly every pair of bytes in a text begins some literal, so
+            // the automaton's two-byte prefilter would skip nothing.
+            let automaton = DoubleArrayAhoCorasickBuilder::new()
+                .use_prefilter(false)
+                .build_with_values(patterns)
                 .map_err(|e| RuleError::Automaton(e.to_string()))?;
             let unstarted = (0..regexes.len())
                 .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
@@ -534,36 +538,17 @@ impl RuleSet {
         let before = &text[from..at];
         // A negation reaches to the end of its clause: punctuation, or a
         // "but" that turns the sentence, ends it ("No pressure, we pay in
-        // crypto"; "not a lot, but we pay in crypto").
-        let clause_start = before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| {
-                matches!(
-                    c,
-                    '.' | '!'
-                        | '?'
-                        | ';'
-                        | ','
-                        | ':'
-                        | '\n'
-                        | '。'
-                        | '！'
-                        | '？'
-                        | '；'
-                        | '，'
-                        | '、'
-                        | '：'
-                )
-            })
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let sentence = &before[clause_start..];
-        // The last few words, or the last few characters of CJK text.
+        // crypto"; "not a lot, but we pay in crypto"). The window is the
+        // last few words of the clause, or its last few characters of CJK
+        // text, read in one walk back from the hit.
         let mut words = 0;
         let mut cjk = 0;
-        let mut window_start = sentence.len();
+        let mut window_start = before.len();
         let mut in_word = false;
-        for (i, c) in sentence.char_indices().rev() {
+        for (i, c) in before.char_indices().rev() {
+            if is_clause_end(c) {
+                break;
+            }
             if is_cjk(c) {
                 cjk += 1;
                 if cjk > 8 {
@@ -582,10 +567,16 @@ impl RuleSet {
             }
             window_start = i;
         }
-        let window = &sentence[window_start..];
-        if !self.has_negation_cue(window) {
+        if !self.has_negation_cue(&before[window_start..]) {
             return false;
         }
+        let clause_start = before[..window_start]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| is_clause_end(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let sentence = &before[clause_start..];
+        let window_start = window_start - clause_start;
         // Only now, rarely: a turn ends the clause, and phrases such as
         // "not only" do not negate.
         let mut turned = 0;
@@ -664,6 +655,14 @@ pub struct ExampleFailure {
     pub sentence: String,
     /// Whether the rule should have fired.
     pub expected_match: bool,
+}
+
+/// Punctuation that ends a clause, for negations.
+fn is_clause_end(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | ';' | ',' | ':' | '\n' | '。' | '！' | '？' | '；' | '，' | '、' | '：'
+    )
 }
 
 /// Letters and digits of scripts written with spaces between words.
@@ -891,5 +890,64 @@ regexes = ['(?-u:\b)[0-9][0-9,.]* ?(?:usdt|btc)(?-u:\b)', '(?:send|give) (?:[^ ]
         hits.clear();
         set.scan("send 500 of them", Field::Messages, &mut hits);
         assert!(hits.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod scan_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words that overlap one another in many ways, and never normalise
+    /// into something else (no single letters, digits or capitals).
+    const WORDS: &[&str] = &["ab", "ba", "abc", "ca", "bca", "cab"];
+
+    fn phrase() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(WORDS), 1..4).prop_map(|w| w.join(" "))
+    }
+
+    /// Every whole-word occurrence of `phrase` in `text`, found naively.
+    fn occurrences(text: &str, phrase: &str) -> Vec<Range<usize>> {
+        let word = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+        let bytes = text.as_bytes();
+        (0..=text.len().saturating_sub(phrase.len()))
+            .filter(|&i| text[i..].starts_with(phrase))
+            .filter(|&i| i == 0 || !word(bytes.get(i - 1)))
+            .filter(|&i| !word(bytes.get(i + phrase.len())))
+            .map(|i| i..i + phrase.len())
+            .collect()
+    }
+
+    proptest! {
+        /// Each rule's phrases hit exactly where they stand as whole words,
+        /// however the literals of several rules repeat and overlap.
+        #[test]
+        fn phrase_hits_are_every_whole_word_occurrence(
+            rules in proptest::collection::vec(proptest::collection::vec(phrase(), 1..4), 1..4),
+            text in proptest::collection::vec(proptest::sample::select(WORDS), 0..30),
+        ) {
+            let text = text.join(" ");
+            let mut src = String::from("format = 1\nname = \"t\"\n");
+            for (i, phrases) in rules.iter().enumerate() {
+                let list: Vec<String> = phrases.iter().map(|p| format!("\"{p}\"")).collect();
+                src.push_str(&format!(
+                    "[[rule]]\nid = \"FW-R{i}\"\ntitle = \"r\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [{}]\n",
+                    list.join(", ")
+                ));
+            }
+            let set = RuleSet::compile(RulePack::parse(&src, "t").unwrap()).unwrap();
+            let mut hits = Vec::new();
+            set.scan(&text, Field::Messages, &mut hits);
+            let mut expected: Vec<Hit> = Vec::new();
+            for (rule, phrases) in rules.iter().enumerate() {
+                for phrase in phrases {
+                    for span in occurrences(&text, phrase) {
+                        expected.push(Hit { rule, span });
+                    }
+                }
+            }
+            expected.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+            prop_assert_eq!(hits, expected);
+        }
     }
 }
