@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 use phonenumber::country::Id;
 use regex::Regex;
 use url::Url;
@@ -29,12 +29,12 @@ const KEYWORDS: &[(&str, Messenger, bool)] = &[
     ("signal", Messenger::Signal, false),
 ];
 
-/// Finds the platform names, ASCII case-insensitively.
-static KEYWORD_FINDER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
+/// Finds the platform names (longest first) in an ASCII-lower-cased text;
+/// a match's value is its index in [`KEYWORDS`].
+static KEYWORD_FINDER: LazyLock<Option<DoubleArrayAhoCorasick<usize>>> = LazyLock::new(|| {
+    DoubleArrayAhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(KEYWORDS.iter().map(|(k, _, _)| k))
+        .build_with_values(KEYWORDS.iter().enumerate().map(|(i, (k, _, _))| (k, i)))
         .ok()
 });
 
@@ -209,8 +209,11 @@ pub(super) fn find_phrases(text: &str, region: Option<Id>, out: &mut Vec<Observa
     let (Some(finder), Some(tail)) = (KEYWORD_FINDER.as_ref(), TAIL.as_ref()) else {
         return;
     };
-    for m in finder.find_iter(text) {
-        let Some(&(keyword, platform, qualified)) = KEYWORDS.get(m.pattern().as_usize()) else {
+    // Lower-casing ASCII keeps every byte where it was: offsets hold for
+    // the text itself.
+    let lower = text.to_ascii_lowercase();
+    for m in finder.leftmost_find_iter(&lower) {
+        let Some(&(keyword, platform, qualified)) = KEYWORDS.get(m.value()) else {
             continue;
         };
         let (start, end) = (m.start(), m.end());
