@@ -360,20 +360,23 @@ impl Engine {
         score = score.max(floor);
         let risk = self.model.thresholds.band(score);
         let slope = self.model.calibration.slope;
-        let mut signals: Vec<SignalHit> = analysis
+        // Each hit with its catalogue index, strongest first.
+        let mut signals: Vec<(usize, SignalHit)> = analysis
             .fired
             .iter()
             .map(|f| {
                 let info = &self.catalogue.signals()[f.signal];
-                SignalHit {
+                let hit = SignalHit {
                     id: info.id.clone(),
                     title: info.title.clone(),
                     weight: (self.weights[f.signal] * slope * 100.0).round() / 100.0,
                     evidence: f.evidence.clone(),
-                }
+                };
+                (f.signal, hit)
             })
             .collect();
-        signals.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
+        signals
+            .sort_by(|(_, a), (_, b)| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
         let mut advice = vec![self.band_advice(risk)];
         for m in &analysis.alerts {
             let Some(alert) = self.indicators.alerts().get(m.alert) else {
@@ -391,11 +394,8 @@ impl Engine {
             }
         }
         let mut seen = Vec::new();
-        for s in signals.iter().filter(|s| s.weight > 0.0) {
-            let Some(index) = self.catalogue.find(&s.id) else {
-                continue;
-            };
-            if let Some(a) = &self.catalogue.signals()[index].advice
+        for (index, _) in signals.iter().filter(|(_, s)| s.weight > 0.0) {
+            if let Some(a) = &self.catalogue.signals()[*index].advice
                 && !seen.contains(a)
                 && seen.len() < MAX_RULE_ADVICE
             {
@@ -407,7 +407,7 @@ impl Engine {
             id: approach.id.clone(),
             risk,
             score,
-            signals,
+            signals: signals.into_iter().map(|(_, hit)| hit).collect(),
             advice,
         }
     }
