@@ -19,13 +19,16 @@
 //! of a different length changes nothing either.
 
 use fnv::FnvHasher;
-use std::hash::Hasher;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use crate::approach::Approach;
-use crate::normalise::{Normalised, is_cjk};
+use crate::model::FeatureHasher;
+use crate::normalise::{Normalised, OriginCursor, is_cjk};
 
-/// The hashed features of one approach's text: sorted, without repeats.
+/// The hashed features of one approach's text: without repeats, in order of
+/// first appearance.
 pub type TextFeatures = Vec<u64>;
 
 /// Collects the hashed text features of the sender's messages.
@@ -55,8 +58,11 @@ pub fn text_features_normalised(
             collect(&message.text, text, &names, seed, &mut out);
         }
     }
-    out.sort_unstable();
-    out.dedup();
+    // A set dedups in one pass where a sort would take several: the
+    // features are already hashes, so they hash as themselves.
+    let mut seen: HashSet<u64, BuildHasherDefault<FeatureHasher>> =
+        HashSet::with_capacity_and_hasher(out.len(), BuildHasherDefault::default());
+    out.retain(|f| seen.insert(*f));
     out
 }
 
@@ -104,9 +110,10 @@ fn collect(
     let address = hash(seed, b'A', b"<address>");
     let number = hash(seed, b'W', b"<number>");
     let mut previous: Option<u64> = BREAK;
-    let word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
+    let mut origins = normalised.cursor();
+    let mut word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
         let word = &text[range.clone()];
-        if is_capitalised(original, normalised, range)
+        if is_capitalised(original, normalised, &mut origins, range)
             || names.lower_words.iter().any(|w| w == word)
         {
             *previous = BREAK;
@@ -177,10 +184,15 @@ fn collect(
 
 /// Whether the word at `range` of the normalised text was written with a
 /// capital: its first letter or digit in the original is upper case.
-fn is_capitalised(original: &str, normalised: &Normalised, range: Range<usize>) -> bool {
+fn is_capitalised(
+    original: &str,
+    normalised: &Normalised,
+    origins: &mut OriginCursor<'_>,
+    range: Range<usize>,
+) -> bool {
     // Nearly always the word starts with an ASCII letter or digit, and that
     // one byte decides.
-    let start = normalised.original_start(range.start);
+    let start = origins.original_start(range.start);
     if let Some(b) = original.as_bytes().get(start)
         && b.is_ascii_alphanumeric()
     {

@@ -288,7 +288,7 @@ pub fn sigmoid(z: f64) -> f64 {
 pub struct Example {
     /// Ids of the signals that fired.
     pub signals: Vec<String>,
-    /// Hashed text features.
+    /// Hashed text features, sorted, without repeats.
     pub text: Vec<u64>,
     /// Whether it is hostile.
     pub hostile: bool,

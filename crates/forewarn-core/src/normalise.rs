@@ -57,14 +57,11 @@ impl Normalised {
         &self.text
     }
 
-    /// Where the byte at `at` of the normalised text came from: the start of
-    /// its source in the original (the text's end when `at` is past it).
-    #[inline]
-    pub fn original_start(&self, at: usize) -> usize {
-        if at < self.text.len() {
-            self.origin.of(at).0 as usize
-        } else {
-            self.original_span(at..at).start
+    /// A cursor for mapping bytes back to the original in increasing order.
+    pub fn cursor(&self) -> OriginCursor<'_> {
+        OriginCursor {
+            pieces: &self.origin.pieces,
+            index: 0,
         }
     }
 
@@ -107,6 +104,59 @@ struct Piece {
     whole: Option<u32>,
 }
 
+/// The byte range of the original that byte `at` came from, given the
+/// piece that holds it.
+#[inline]
+fn source_of(piece: Option<&Piece>, at: usize) -> (u32, u32) {
+    match piece {
+        Some(Piece {
+            at: start,
+            from,
+            whole: None,
+        }) => {
+            let byte = from + (at as u32 - start);
+            (byte, byte + 1)
+        }
+        Some(Piece {
+            from,
+            whole: Some(to),
+            ..
+        }) => (*from, *to),
+        None => (0, 0),
+    }
+}
+
+/// Maps bytes of a normalised text back to the original when they are
+/// asked for in increasing order, as a reader going through the text does:
+/// each lookup moves on from the piece of the last one instead of searching
+/// all the pieces again.
+#[derive(Debug, Clone)]
+pub struct OriginCursor<'a> {
+    pieces: &'a [Piece],
+    index: usize,
+}
+
+impl OriginCursor<'_> {
+    /// Where byte `at` (within the text) came from: the start of
+    /// [`Normalised::original_span`] of that one byte.
+    #[inline]
+    pub fn original_start(&mut self, at: usize) -> usize {
+        let target = at as u32;
+        if self.pieces.get(self.index).is_some_and(|p| p.at > target) {
+            // Asked for an earlier byte: start over.
+            self.index = 0;
+        }
+        while self
+            .pieces
+            .get(self.index + 1)
+            .is_some_and(|p| p.at <= target)
+        {
+            self.index += 1;
+        }
+        source_of(self.pieces.get(self.index), at).0 as usize
+    }
+}
+
 /// The origin of every byte of a normalised text, stored as pieces: most
 /// text is copied byte for byte (ASCII, lower-cased), so one piece covers
 /// a whole stretch between collapsed white space, and only characters that
@@ -121,27 +171,11 @@ impl Origins {
     /// text came from. `at` must be within the text.
     #[inline]
     fn of(&self, at: usize) -> (u32, u32) {
-        let at = at as u32;
         let index = self
             .pieces
-            .partition_point(|p| p.at <= at)
+            .partition_point(|p| p.at <= at as u32)
             .saturating_sub(1);
-        match self.pieces.get(index) {
-            Some(Piece {
-                at: start,
-                from,
-                whole: None,
-            }) => {
-                let byte = from + (at - start);
-                (byte, byte + 1)
-            }
-            Some(Piece {
-                from,
-                whole: Some(to),
-                ..
-            }) => (*from, *to),
-            None => (0, 0),
-        }
+        source_of(self.pieces.get(index), at)
     }
 
     /// Records that the normalised bytes from `at` on came from `from`
@@ -813,6 +847,18 @@ mod tests {
                 let span = n.original_span(i..i + c.len_utf8());
                 prop_assert!(!span.is_empty());
                 prop_assert!(s.is_char_boundary(span.start) && s.is_char_boundary(span.end));
+            }
+        }
+
+        #[test]
+        fn the_cursor_agrees_with_spans(s in "\\PC{0,64}", back in 0usize..64) {
+            let n = Normalised::new(&s);
+            let len = n.as_str().len();
+            let mut cursor = n.cursor();
+            // Forwards, as a reader goes, then from an earlier byte again.
+            let back = back.min(len);
+            for at in (0..len).chain(back..len) {
+                prop_assert_eq!(cursor.original_start(at), n.original_span(at..at + 1).start);
             }
         }
     }
