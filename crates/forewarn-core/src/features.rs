@@ -49,7 +49,10 @@ pub fn text_features_normalised(
     seed: u64,
 ) -> TextFeatures {
     let names = NameMask::new(approach);
-    let mut out = Vec::new();
+    // About one word in six bytes, each a word and a pair: sized once
+    // rather than grown step by step.
+    let bytes: usize = normalised.iter().map(|n| n.as_str().len()).sum();
+    let mut out = Vec::with_capacity(bytes / 3);
     for (index, message) in approach.sender_messages() {
         if let Some(subject) = &message.subject {
             collect(subject, &Normalised::new(subject), &names, seed, &mut out);
@@ -123,13 +126,31 @@ fn collect(
             push_word(hash(seed, b'W', word.as_bytes()), previous, seed, out);
         }
     };
-    for chunk in text.split(' ').filter(|c| !c.is_empty()) {
-        let chunk_start = chunk.as_ptr() as usize - text.as_ptr() as usize;
-        if looks_like_address(chunk) {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    while next < bytes.len() {
+        if bytes[next] == b' ' {
+            next += 1;
+            continue;
+        }
+        // A chunk runs to the next space. One pass finds its end, whether
+        // it is ASCII, and whether it holds a byte every address holds
+        // (most words hold none).
+        let chunk_start = next;
+        let mut ascii = true;
+        let mut marked = false;
+        while let Some(&b) = bytes.get(next).filter(|b| **b != b' ') {
+            ascii &= b.is_ascii();
+            marked |= matches!(b, b'@' | b'/' | b'.');
+            next += 1;
+        }
+        // Spaces are ASCII: the chunk's ends are character boundaries.
+        let chunk = &text[chunk_start..next];
+        if marked && is_address(chunk) {
             push_word(address, &mut previous, seed, out);
             continue;
         }
-        if chunk.is_ascii() {
+        if ascii {
             // Words are runs of letters and digits; anything else is
             // punctuation, which ends a phrase.
             let bytes = chunk.as_bytes();
@@ -250,13 +271,9 @@ fn cjk_bigrams(run: &str, names: &NameMask, seed: u64, out: &mut Vec<u64>) {
     }
 }
 
-/// E-mail addresses, URLs, handles and domain names.
-fn looks_like_address(chunk: &str) -> bool {
-    // Every address holds one of these bytes; most words hold none, and
-    // are decided in one pass.
-    if !chunk.bytes().any(|b| matches!(b, b'@' | b'/' | b'.')) {
-        return false;
-    }
+/// E-mail addresses, URLs, handles and domain names. The caller has seen
+/// one of `@`, `/` or `.` in the chunk: every address holds one.
+fn is_address(chunk: &str) -> bool {
     chunk.contains('@')
         || chunk.contains('/')
         || chunk.starts_with("www.")
