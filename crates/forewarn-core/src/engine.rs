@@ -136,13 +136,12 @@ impl Engine {
 
     /// Judges one approach.
     pub fn evaluate(&self, approach: &Approach) -> Verdict {
-        let analysis = self.analyse(approach);
-        self.verdict(approach, &analysis)
+        self.into_verdict(approach, self.analyse(approach))
     }
 
     /// Finds the signals and text features of an approach.
     pub fn analyse(&self, approach: &Approach) -> Analysis {
-        let mut found: Vec<(usize, Evidence)> = Vec::new();
+        let mut found: Vec<(usize, Evidence)> = Vec::with_capacity(32);
         let mut hits: Vec<Hit> = Vec::new();
         let mut stages: Vec<MessageStages> = Vec::new();
         let mut normalised_texts: Vec<Normalised> = Vec::with_capacity(approach.messages.len());
@@ -345,6 +344,28 @@ impl Engine {
 
     /// The verdict for an approach and its analysis.
     pub fn verdict(&self, approach: &Approach, analysis: &Analysis) -> Verdict {
+        self.verdict_with(approach, analysis, |f| analysis.fired[f].evidence.clone())
+    }
+
+    /// Like [`Engine::verdict`], when the analysis is no longer needed: its
+    /// evidence moves into the verdict instead of being copied.
+    pub fn into_verdict(&self, approach: &Approach, mut analysis: Analysis) -> Verdict {
+        let mut evidence: Vec<Vec<Evidence>> = analysis
+            .fired
+            .iter_mut()
+            .map(|f| std::mem::take(&mut f.evidence))
+            .collect();
+        self.verdict_with(approach, &analysis, |f| std::mem::take(&mut evidence[f]))
+    }
+
+    /// The verdict, taking the evidence of the `i`-th fired signal from
+    /// `evidence(i)`.
+    fn verdict_with(
+        &self,
+        approach: &Approach,
+        analysis: &Analysis,
+        mut evidence: impl FnMut(usize) -> Vec<Evidence>,
+    ) -> Verdict {
         let mut score = self.score(analysis);
         // An alert match sets a floor under the score: a named persona with
         // its organisation, a named organisation or observable is high; the
@@ -364,13 +385,14 @@ impl Engine {
         let mut signals: Vec<(usize, SignalHit)> = analysis
             .fired
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let info = &self.catalogue.signals()[f.signal];
                 let hit = SignalHit {
                     id: info.id.clone(),
                     title: info.title.clone(),
                     weight: (self.weights[f.signal] * slope * 100.0).round() / 100.0,
-                    evidence: f.evidence.clone(),
+                    evidence: evidence(i),
                 };
                 (f.signal, hit)
             })

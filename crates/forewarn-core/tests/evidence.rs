@@ -50,6 +50,9 @@ proptest! {
         };
         let verdict = engine.evaluate(&approach);
         prop_assert!((0.0..=1.0).contains(&verdict.score));
+        // Moving the evidence out of the analysis gives the same verdict as
+        // copying it.
+        prop_assert_eq!(&verdict, &engine.verdict(&approach, &engine.analyse(&approach)));
         for s in &verdict.signals {
             for e in &s.evidence {
                 if let Evidence::Message { message, start, end, text } = e {

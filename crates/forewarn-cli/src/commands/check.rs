@@ -89,17 +89,21 @@ pub fn run(args: Args) -> Result<u8> {
                 }
             };
             let analysis = engine.analyse(&read.approach);
-            let verdict = engine.verdict(&read.approach, &analysis);
-            if let Some(store) = &store {
-                crate::commands::hunt::keep(
-                    store,
-                    &engine,
-                    &read.approach,
-                    &read.location.to_string(),
-                    &analysis,
-                    verdict.risk.as_str(),
-                )?;
-            }
+            let verdict = match &store {
+                Some(store) => {
+                    let verdict = engine.verdict(&read.approach, &analysis);
+                    crate::commands::hunt::keep(
+                        store,
+                        &engine,
+                        &read.approach,
+                        &read.location.to_string(),
+                        &analysis,
+                        verdict.risk.as_str(),
+                    )?;
+                    verdict
+                }
+                None => engine.into_verdict(&read.approach, analysis),
+            };
             worst = worst.max(verdict.risk);
             checked += 1;
             if args.json {
