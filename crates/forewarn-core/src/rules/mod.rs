@@ -423,8 +423,9 @@ impl RuleSet {
             return;
         };
         let text = normalised.as_str();
-        // Where regexes are to be tried, and which gates are open.
-        let mut tries: Vec<(usize, usize)> = Vec::new();
+        // Where regexes are to be tried (sized for the usual few per
+        // sentence), and which gates are open.
+        let mut tries: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 16);
         let mut open: Vec<bool> = vec![false; self.regexes.len()];
         let first_hit = out.len();
         for m in matcher.automaton.find_overlapping_iter(text) {
