@@ -37,7 +37,9 @@ pub enum ModelError {
         source: serde_json::Error,
     },
     /// The model file's format is not one this build reads.
-    #[error("the model `{origin}` has format {found}; this build reads format {MODEL_FORMAT}")]
+    #[error(
+        "the model `{origin}` has format {found}; this build reads format {MODEL_FORMAT}: retrain it with `forewarn train`"
+    )]
     Format {
         /// Where the model came from.
         origin: String,
@@ -637,6 +639,10 @@ mod tests {
                 "has format {}; this build reads format {MODEL_FORMAT}",
                 MODEL_FORMAT - 1
             )),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("retrain it with `forewarn train`"),
             "{err}"
         );
         let current = Model::untrained(TrainingSettings::default());
