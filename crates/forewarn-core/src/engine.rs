@@ -84,7 +84,7 @@ impl Engine {
         let weights = catalogue
             .signals()
             .iter()
-            .map(|s| model.signals.get(&s.id).copied().unwrap_or(s.prior_weight))
+            .map(|s| model.signals.get(&*s.id).copied().unwrap_or(s.prior_weight))
             .collect();
         let table = model.text_table();
         let extract = ExtractOptions {
@@ -459,7 +459,7 @@ impl Engine {
             signals: analysis
                 .fired
                 .iter()
-                .map(|f| self.catalogue.signals()[f.signal].id.clone())
+                .map(|f| self.catalogue.signals()[f.signal].id.to_string())
                 .collect(),
             text: analysis.text,
             hostile,

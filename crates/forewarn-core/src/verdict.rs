@@ -3,6 +3,8 @@
 //! The shape is a public contract (`docs/verdict.md`), tested with golden
 //! files: change it only as a versioned decision.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// The risk band of an approach.
@@ -48,9 +50,9 @@ pub struct Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalHit {
     /// Stable signal id, such as `FW-OFFER-TRIP`.
-    pub id: String,
+    pub id: Arc<str>,
     /// What was found, in plain words.
-    pub title: String,
+    pub title: Arc<str>,
     /// Contribution to the score's log-odds.
     pub weight: f64,
     /// Where it was found.

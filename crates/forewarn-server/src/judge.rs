@@ -42,7 +42,7 @@ pub fn report(
     submitted_at: String,
 ) -> Result<(Report, Verdict), JudgeError> {
     let verdict = engine.evaluate(approach);
-    let signals: Vec<&str> = verdict.signals.iter().map(|s| s.id.as_str()).collect();
+    let signals: Vec<&str> = verdict.signals.iter().map(|s| &*s.id).collect();
     let id = uuid::Uuid::new_v4().to_string();
     let report = Report {
         approach: keys.seal(&approach_label(&id), &serde_json::to_vec(approach)?)?,

@@ -169,7 +169,7 @@ pub fn run(args: Args) -> Result<u8> {
             .entry(verdict.risk.as_str())
             .or_default() += 1;
         for s in &verdict.signals {
-            let c = signal_counts.entry(s.id.clone()).or_default();
+            let c = signal_counts.entry(s.id.to_string()).or_default();
             if entry.label == Label::Hostile {
                 c.0 += 1;
             } else {
@@ -233,7 +233,7 @@ pub fn run(args: Args) -> Result<u8> {
                 Label::Benign => verdict.risk == Risk::High,
             };
             if wrong {
-                let ids: Vec<&str> = verdict.signals.iter().map(|s| s.id.as_str()).collect();
+                let ids: Vec<&str> = verdict.signals.iter().map(|s| &*s.id).collect();
                 writeln!(
                     out,
                     "  {} {} ({}) judged {} at {:.3}: {}",

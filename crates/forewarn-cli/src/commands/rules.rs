@@ -45,8 +45,8 @@ pub fn run(command: Command) -> Result<u8> {
                             "id": s.id,
                             "title": s.title,
                             "family": s.family.as_str(),
-                            "weight": engine.model().signals.get(&s.id).copied().unwrap_or(s.prior_weight),
-                            "learned": engine.model().signals.contains_key(&s.id),
+                            "weight": engine.model().signals.get(&*s.id).copied().unwrap_or(s.prior_weight),
+                            "learned": engine.model().signals.contains_key(&*s.id),
                             "builtin": matches!(s.source, forewarn_core::signals::Source::Builtin(_)),
                         })
                     })
@@ -67,7 +67,7 @@ pub fn run(command: Command) -> Result<u8> {
                     let weight = engine
                         .model()
                         .signals
-                        .get(&s.id)
+                        .get(&*s.id)
                         .copied()
                         .unwrap_or(s.prior_weight);
                     writeln!(

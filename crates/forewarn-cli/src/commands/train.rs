@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<u8> {
         .catalogue()
         .signals()
         .iter()
-        .map(|s| s.id.clone())
+        .map(|s| s.id.to_string())
         .collect();
     eprintln!(
         "forewarn: training on {} approaches, calibrating on {}",

@@ -11,6 +11,8 @@ mod profile;
 pub use conversation::{MessageStages, Stage, conversation_signals};
 pub use profile::{ProfileConfig, profile_signals};
 
+use std::sync::Arc;
+
 use crate::rules::{Family, RuleSet};
 use crate::verdict::Evidence;
 
@@ -239,10 +241,10 @@ pub enum Source {
 /// One signal the engine can report.
 #[derive(Debug, Clone)]
 pub struct SignalInfo {
-    /// Stable id.
-    pub id: String,
-    /// What was found, in plain words.
-    pub title: String,
+    /// Stable id (shared with every verdict that reports it).
+    pub id: Arc<str>,
+    /// What was found, in plain words (shared likewise).
+    pub title: Arc<str>,
     /// Family.
     pub family: Family,
     /// Prior log-odds contribution.
@@ -269,8 +271,8 @@ impl Catalogue {
             .iter()
             .enumerate()
             .map(|(i, r)| SignalInfo {
-                id: r.id.clone(),
-                title: r.title.clone(),
+                id: r.id.as_str().into(),
+                title: r.title.as_str().into(),
                 family: r.family,
                 prior_weight: r.weight,
                 advice: r.advice.clone(),
@@ -281,8 +283,8 @@ impl Catalogue {
         for b in Builtin::ALL {
             let info = b.info();
             signals.push(SignalInfo {
-                id: info.id.to_owned(),
-                title: info.title.to_owned(),
+                id: info.id.into(),
+                title: info.title.into(),
                 family: info.family,
                 prior_weight: info.weight,
                 advice: info.advice.map(str::to_owned),
@@ -313,7 +315,7 @@ impl Catalogue {
 
     /// The index of a signal by id.
     pub fn find(&self, id: &str) -> Option<usize> {
-        self.signals.iter().position(|s| s.id == id)
+        self.signals.iter().position(|s| &*s.id == id)
     }
 }
 
