@@ -452,9 +452,7 @@ impl Engine {
 
     /// A training example from an approach and its label.
     pub fn example(&self, approach: &Approach, hostile: bool) -> Example {
-        let mut analysis = self.analyse(approach);
-        // Training sums in a fixed order, whatever the text's word order.
-        analysis.text.sort_unstable();
+        let analysis = self.analyse(approach);
         Example {
             signals: analysis
                 .fired

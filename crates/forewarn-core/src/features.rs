@@ -19,16 +19,13 @@
 //! of a different length changes nothing either.
 
 use fnv::FnvHasher;
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::ops::Range;
 
 use crate::approach::Approach;
-use crate::model::FeatureHasher;
 use crate::normalise::{Normalised, OriginCursor, is_cjk};
 
-/// The hashed features of one approach's text: without repeats, in order of
-/// first appearance.
+/// The hashed features of one approach's text: sorted, without repeats.
 pub type TextFeatures = Vec<u64>;
 
 /// Collects the hashed text features of the sender's messages.
@@ -61,11 +58,11 @@ pub fn text_features_normalised(
             collect(&message.text, text, &names, seed, &mut out);
         }
     }
-    // A set dedups in one pass where a sort would take several: the
-    // features are already hashes, so they hash as themselves.
-    let mut seen: HashSet<u64, BuildHasherDefault<FeatureHasher>> =
-        HashSet::with_capacity_and_hasher(out.len(), BuildHasherDefault::default());
-    out.retain(|f| seen.insert(*f));
+    // Sorted rather than put through a set: the features come from the
+    // sender's words, and words chosen to collide under a fast unkeyed hash
+    // would make a set quadratic; a keyed one costs more than the sort.
+    out.sort_unstable();
+    out.dedup();
     out
 }
 

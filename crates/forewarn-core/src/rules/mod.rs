@@ -171,8 +171,9 @@ struct RegexPlan {
 struct FieldMatcher {
     field: Field,
     /// Phrases, start literals and gate literals of those rules, each once,
-    /// in one automaton; a pattern's value is its index in `meanings`.
-    automaton: DoubleArrayAhoCorasick<u32>,
+    /// in one automaton (none when they have no literals); a pattern's
+    /// value is its index in `meanings`.
+    automaton: Option<DoubleArrayAhoCorasick<u32>>,
     /// What each pattern stands for: a range of `triggers` (a literal may
     /// stand for several things).
     meanings: Vec<Range<u32>>,
@@ -186,7 +187,7 @@ impl std::fmt::Debug for FieldMatcher {
         f.debug_struct("FieldMatcher")
             .field("field", &self.field)
             .field("literals", &self.meanings.len())
-            .field("states", &self.automaton.num_states())
+            .field("states", &self.automaton.as_ref().map(|a| a.num_states()))
             .field("triggers", &self.triggers)
             .field("unstarted", &self.unstarted)
             .finish()
@@ -319,9 +320,6 @@ impl RuleSet {
                 .filter(|(rule, _, _)| reads(*rule))
                 .map(|(_, literal, trigger)| (literal.as_slice(), trigger))
                 .collect();
-            if read.is_empty() {
-                continue;
-            }
             // Each literal once, with everything it stands for.
             read.sort_by_key(|(literal, _)| *literal);
             let triggers: Vec<Trigger> = read.iter().map(|(_, t)| (*t).clone()).collect();
@@ -340,15 +338,23 @@ impl RuleSet {
                     }
                 }
             }
-            // Nearly every pair of bytes in a text begins some literal, so
-            // the automaton's two-byte prefilter would skip nothing.
-            let automaton = DoubleArrayAhoCorasickBuilder::new()
-                .use_prefilter(false)
-                .build_with_values(patterns)
-                .map_err(|e| RuleError::Automaton(e.to_string()))?;
-            let unstarted = (0..regexes.len())
+            let unstarted: Vec<usize> = (0..regexes.len())
                 .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
                 .collect();
+            if patterns.is_empty() && unstarted.is_empty() {
+                continue;
+            }
+            // Nearly every pair of bytes in a text begins some literal, so
+            // the automaton's two-byte prefilter would skip nothing.
+            let automaton = if patterns.is_empty() {
+                None
+            } else {
+                let built = DoubleArrayAhoCorasickBuilder::new()
+                    .use_prefilter(false)
+                    .build_with_values(patterns)
+                    .map_err(|e| RuleError::Automaton(e.to_string()))?;
+                Some(built)
+            };
             matchers.push(FieldMatcher {
                 field,
                 automaton,
@@ -428,7 +434,11 @@ impl RuleSet {
         let mut tries: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 16);
         let mut open: Vec<bool> = vec![false; self.regexes.len()];
         let first_hit = out.len();
-        for m in matcher.automaton.find_overlapping_iter(text) {
+        let literals = matcher
+            .automaton
+            .iter()
+            .flat_map(|a| a.find_overlapping_iter(text));
+        for m in literals {
             let meaning = matcher.meanings.get(m.value() as usize).cloned();
             let triggers =
                 meaning.and_then(|r| matcher.triggers.get(r.start as usize..r.end as usize));
@@ -795,6 +805,25 @@ regexes = ['talent (?:consultant|partner)']
             ]
         );
         assert!(ids(Field::Replies).is_empty());
+    }
+
+    #[test]
+    fn a_field_read_only_by_regexes_without_literals_is_scanned() {
+        let set = pack(
+            r#"
+[[rule]]
+id = "FW-PROFILE-ABOUT"
+title = "about"
+family = "profile"
+weight = 1.0
+fields = ["sender.about"]
+regexes = ['[a-z]{3}[0-9]{3}']
+"#,
+        );
+        assert!(set.reads(Field::About) && !set.reads(Field::Messages));
+        let mut hits = Vec::new();
+        set.scan("ref abc123 here", Field::About, &mut hits);
+        assert_eq!(hits.len(), 1, "{hits:?}");
     }
 
     #[test]
