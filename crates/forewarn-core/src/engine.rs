@@ -194,7 +194,13 @@ impl Engine {
                 continue;
             }
             let mut observed = Vec::new();
-            for o in observables::extract(&message.text, &self.extract) {
+            let signalled = |kind: &ObservableKind| {
+                matches!(
+                    kind,
+                    ObservableKind::Wallet { .. } | ObservableKind::Messenger { .. }
+                )
+            };
+            for o in observables::extract_kinds(&message.text, &self.extract, signalled) {
                 let signal = match o.kind {
                     ObservableKind::Wallet { .. } => Builtin::ObservableWallet,
                     ObservableKind::Messenger { .. } => Builtin::ObservableMessenger,

@@ -111,6 +111,18 @@ pub struct ExtractOptions {
 /// one is kept, and on equal length the more specific kind (messenger, then
 /// wallet, e-mail, URL, phone).
 pub fn extract(text: &str, options: &ExtractOptions) -> Vec<Observable> {
+    extract_kinds(text, options, |_| true)
+}
+
+/// The observables of [`extract`] whose kind is `wanted`, found with less
+/// work: phone numbers are only looked for when they are wanted, or when
+/// some wanted candidate was found that a longer phone number could
+/// overlap.
+pub fn extract_kinds(
+    text: &str,
+    options: &ExtractOptions,
+    wanted: impl Fn(&ObservableKind) -> bool,
+) -> Vec<Observable> {
     if text.is_empty() {
         return Vec::new();
     }
@@ -119,8 +131,15 @@ pub fn extract(text: &str, options: &ExtractOptions) -> Vec<Observable> {
     link::find(text, &mut found);
     messenger::find_phrases(text, region, &mut found);
     wallet::find(text, &mut found);
+    // Phone numbers can only take a candidate's place, never add one of
+    // another kind: without a wanted candidate, none is kept either way.
+    if !wanted(&ObservableKind::Phone) && !found.iter().any(|o| wanted(&o.kind)) {
+        return Vec::new();
+    }
     phone::find(text, region, &mut found);
-    resolve_overlaps(found)
+    let mut kept = resolve_overlaps(found);
+    kept.retain(|o| wanted(&o.kind));
+    kept
 }
 
 /// How specific a kind is, for breaking ties between overlapping candidates

@@ -861,6 +861,55 @@ proptest! {
     }
 
     #[test]
+    fn extract_kinds_keeps_what_extract_keeps(pieces in prop::collection::vec(piece(), 0..24)) {
+        let text: String = pieces.concat();
+        let kinds: [fn(&ObservableKind) -> bool; 3] = [
+            |k| matches!(k, ObservableKind::Wallet { .. } | ObservableKind::Messenger { .. }),
+            |k| matches!(k, ObservableKind::Email { .. } | ObservableKind::Url { .. }),
+            |k| matches!(k, ObservableKind::Phone),
+        ];
+        for wanted in kinds {
+            let all: Vec<Observable> = extract(&text, &opts(Some("GB")))
+                .into_iter()
+                .filter(|o| wanted(&o.kind))
+                .collect();
+            prop_assert_eq!(extract_kinds(&text, &opts(Some("GB")), wanted), all);
+        }
+    }
+
+    #[test]
+    fn wallets_are_found_in_every_token_that_is_one(
+        pieces in prop::collection::vec(prop_oneof![
+            Just(GENESIS.to_owned()),
+            Just(EIP55[0].to_owned()),
+            "[a-z0-9_]{0,16}",
+            "[ .,:/é-]{1,3}",
+        ], 0..16),
+    ) {
+        let text: String = pieces.concat();
+        // The slow reading: every maximal token, validated.
+        let mut expected = Vec::new();
+        let mut start = None;
+        for (i, b) in text.bytes().chain(std::iter::once(b' ')).enumerate() {
+            let token = b.is_ascii_alphanumeric() || b == b'_';
+            match (token, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if validate_wallet(&text[s..i]).is_some() {
+                        expected.push(s..i);
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        wallet::find(&text, &mut found);
+        let spans: Vec<_> = found.iter().map(|o| o.start..o.end).collect();
+        prop_assert_eq!(spans, expected);
+    }
+
+    #[test]
     fn phone_parser_never_panics(number in "[+]?[0-9]{0,18}", region in prop_oneof![
         Just(None), Just(Some("GB")), Just(Some("US")), Just(Some("DE")), Just(Some("CN")),
         Just(Some("RU")), Just(Some("IN")), Just(Some("BR")), Just(Some("JP")), Just(Some("CH")),

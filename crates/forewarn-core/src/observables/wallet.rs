@@ -11,6 +11,10 @@ const BTC_P2PKH: u8 = 0x00;
 const BTC_P2SH: u8 = 0x05;
 /// Base58check version byte of TRON addresses (`T...`).
 const TRON: u8 = 0x41;
+/// The shortest address of any chain (a bech32 segwit address).
+const MIN_ADDRESS_LEN: usize = 14;
+/// The longest address of any chain (a bech32 segwit address).
+const MAX_ADDRESS_LEN: usize = 90;
 /// Length of a decoded base58check payload: version byte + 20-byte hash.
 const BASE58_PAYLOAD: usize = 21;
 
@@ -27,7 +31,9 @@ pub fn validate_wallet(s: &str) -> Option<Chain> {
     if len == 42 && b.starts_with(b"0x") {
         return ethereum(&s[2..]).then_some(Chain::Ethereum);
     }
-    if (14..=90).contains(&len) && b.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"bc1")) {
+    if (MIN_ADDRESS_LEN..=MAX_ADDRESS_LEN).contains(&len)
+        && b.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"bc1"))
+    {
         return bitcoin_segwit(s).then_some(Chain::Bitcoin);
     }
     match b.first() {
@@ -109,6 +115,15 @@ pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
             i += 1;
             continue;
         }
+        // `i` starts a token. Most tokens are words, far shorter than any
+        // address: when the byte where the shortest address would end is
+        // not a token byte, every token starting from here to there is too
+        // short, and the search goes on after it.
+        let last = i + MIN_ADDRESS_LEN - 1;
+        if !bytes.get(last).copied().is_some_and(is_token_byte) {
+            i = last + 1;
+            continue;
+        }
         let start = i;
         while i < bytes.len() && is_token_byte(bytes[i]) {
             i += 1;
@@ -116,7 +131,7 @@ pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
         // Cheap shape check before any decoding: every address is 14 to
         // 90 characters long and starts with 0, 1, 3, T, b or B.
         let len = i - start;
-        if !(14..=90).contains(&len)
+        if !(MIN_ADDRESS_LEN..=MAX_ADDRESS_LEN).contains(&len)
             || !matches!(bytes[start], b'0' | b'1' | b'3' | b'T' | b'b' | b'B')
         {
             continue;
