@@ -57,7 +57,8 @@ impl Default for EngineConfig {
 pub struct Analysis {
     /// The signals that fired, in order of first appearance.
     pub fired: Vec<Fired>,
-    /// Hashed text features of the sender's messages.
+    /// Hashed text features of the sender's messages, each once, in no
+    /// particular order.
     pub text: Vec<u64>,
     /// What the loaded alerts matched.
     pub alerts: Vec<IndicatorMatch>,
@@ -465,7 +466,11 @@ impl Engine {
                 .iter()
                 .map(|f| self.catalogue.signals()[f.signal].id.to_string())
                 .collect(),
-            text: analysis.text,
+            text: {
+                let mut text = analysis.text;
+                text.sort_unstable();
+                text
+            },
             hostile,
         }
     }

@@ -19,13 +19,15 @@
 //! of a different length changes nothing either.
 
 use fnv::FnvHasher;
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use crate::approach::Approach;
 use crate::normalise::{Normalised, OriginCursor, is_cjk};
 
-/// The hashed features of one approach's text: sorted, without repeats.
+/// The hashed features of one approach's text, without repeats, in no
+/// particular order.
 pub type TextFeatures = Vec<u64>;
 
 /// Collects the hashed text features of the sender's messages.
@@ -58,13 +60,66 @@ pub fn text_features_normalised(
             collect(&message.text, text, &names, seed, &mut out);
         }
     }
-    // Sorted rather than put through a set: the features come from the
-    // sender's words, and words chosen to collide under a fast unkeyed hash
-    // would make a set quadratic; a keyed one costs more than the sort.
-    out.sort_unstable();
-    out.dedup();
+    dedup(&mut out, *DEDUP_KEY);
     out
 }
+
+/// Removes repeated features, in expected linear time, whatever the words.
+///
+/// The features come from the sender's words, so they may have been chosen
+/// to collide. Each is placed in an open-addressing table by multiply-shift
+/// hashing under a random odd key drawn once per process: a universal
+/// family, so that no choice of words made without the key crowds the
+/// table. Should the probes still run long, the rest is sorted instead, so
+/// the worst case stays O(n log n). `key` must be odd.
+fn dedup(features: &mut Vec<u64>, key: u64) {
+    let n = features.len();
+    // At most half full, and at least 64 slots.
+    let bits = (2 * n).next_power_of_two().trailing_zeros().max(6);
+    let mask = (1usize << bits) - 1;
+    // Zero marks an empty slot; a zero feature is tracked on its own.
+    let mut slots = vec![0u64; mask + 1];
+    let mut zero_seen = false;
+    let mut probes_left = 4 * n + 64;
+    let mut kept = 0;
+    for i in 0..n {
+        let feature = features[i];
+        let fresh = if feature == 0 {
+            !std::mem::replace(&mut zero_seen, true)
+        } else {
+            let mut at = (feature.wrapping_mul(key) >> (64 - bits)) as usize;
+            loop {
+                match slots[at] {
+                    0 => {
+                        slots[at] = feature;
+                        break true;
+                    }
+                    s if s == feature => break false,
+                    _ if probes_left == 0 => {
+                        // Kept so far, and the ones not yet looked at.
+                        features.drain(kept..i);
+                        features.sort_unstable();
+                        features.dedup();
+                        return;
+                    }
+                    _ => {
+                        probes_left -= 1;
+                        at = (at + 1) & mask;
+                    }
+                }
+            }
+        };
+        if fresh {
+            // `kept <= i`: the feature at `kept` has been looked at.
+            features[kept] = feature;
+            kept += 1;
+        }
+    }
+    features.truncate(kept);
+}
+
+/// The multiplier of [`dedup`]'s hash: random, odd, drawn once per process.
+static DEDUP_KEY: LazyLock<u64> = LazyLock::new(|| RandomState::new().hash_one(0x5eed_u64) | 1);
 
 /// The parts of names that must not become features.
 struct NameMask {
@@ -333,6 +388,46 @@ mod tests {
         assert!(!first.is_empty());
         for (name, text) in &pairs[1..] {
             assert_eq!(text_features(&approach(name, text), 7), first, "{name}");
+        }
+    }
+
+    fn sorted(mut features: Vec<u64>) -> Vec<u64> {
+        features.sort_unstable();
+        features.dedup();
+        features
+    }
+
+    #[test]
+    fn dedup_keeps_the_first_of_each() {
+        let mut f = vec![5, 0, 9, 5, 0, 1, 9, 9, u64::MAX];
+        dedup(&mut f, *DEDUP_KEY);
+        assert_eq!(f, vec![5, 0, 9, 1, u64::MAX]);
+    }
+
+    #[test]
+    fn dedup_falls_back_to_sorting_when_every_feature_collides() {
+        // With the key 1, a feature's slot is its top bits: these all share
+        // slot 0, as words chosen against a known key would.
+        let f: Vec<u64> = (0..3000u64).map(|i| (i * 7919) % 2000).collect();
+        let mut d = f.clone();
+        dedup(&mut d, 1);
+        assert_eq!(d, sorted(f));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dedup_keeps_each_feature_once(
+            f in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..300),
+            repeats in proptest::collection::vec(0usize..300, 0..300),
+            key in proptest::prelude::any::<u64>(),
+        ) {
+            let mut f = f;
+            let extra: Vec<u64> = repeats.iter().filter_map(|&i| f.get(i).copied()).collect();
+            f.extend(extra);
+            let mut d = f.clone();
+            dedup(&mut d, key | 1);
+            proptest::prop_assert_eq!(sorted(d.clone()), sorted(f.clone()));
+            proptest::prop_assert_eq!(d.len(), sorted(f).len());
         }
     }
 

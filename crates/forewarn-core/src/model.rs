@@ -238,13 +238,27 @@ impl Model {
 
     /// Text weights as a lookup table.
     pub fn text_table(&self) -> TextTable {
-        TextTable(self.text.iter().copied().collect())
+        TextTable(
+            self.text
+                .iter()
+                .map(|&(feature, weight)| (feature, to_millionths(weight)))
+                .collect(),
+        )
     }
 }
 
-/// Hashed text weights, for lookup while scoring.
+/// A weight in millionths, the precision of a model file. Non-finite or
+/// absurd weights saturate.
+fn to_millionths(weight: f64) -> i64 {
+    // `as` saturates, and maps NaN to 0.
+    (weight * 1e6).round() as i64
+}
+
+/// Hashed text weights, for lookup while scoring, in millionths: summed as
+/// integers, the contribution of a text does not depend on the order its
+/// features come in.
 #[derive(Debug, Clone, Default)]
-pub struct TextTable(HashMap<u64, f64, BuildHasherDefault<FeatureHasher>>);
+pub struct TextTable(HashMap<u64, i64, BuildHasherDefault<FeatureHasher>>);
 
 /// Hashes a text feature for the table: a feature already is a 64-bit
 /// hash, so it is used as it is instead of being hashed again.
@@ -269,13 +283,18 @@ impl Hasher for FeatureHasher {
 }
 
 impl TextTable {
-    /// The raw log-odds contribution of a text's features.
+    /// The raw log-odds contribution of a text's features, given each
+    /// once (in any order).
     pub fn contribution(&self, features: &[u64]) -> f64 {
         if features.is_empty() {
             return 0.0;
         }
-        let sum: f64 = features.iter().filter_map(|h| self.0.get(h)).sum();
-        sum / (features.len() as f64).sqrt()
+        let millionths: i128 = features
+            .iter()
+            .filter_map(|h| self.0.get(h))
+            .map(|&w| i128::from(w))
+            .sum();
+        millionths as f64 / 1e6 / (features.len() as f64).sqrt()
     }
 }
 
@@ -688,6 +707,7 @@ mod tests {
         let table = TextTable(
             [(7_u64, 1.0), (u64::MAX, 2.0), (1 << 40, -0.5)]
                 .into_iter()
+                .map(|(f, w)| (f, to_millionths(w)))
                 .collect(),
         );
         let known = [7, 1 << 40, u64::MAX];
@@ -695,6 +715,27 @@ mod tests {
         // Unknown features count in the length, not the sum.
         assert!((table.contribution(&[7, 8]) - 1.0 / 2f64.sqrt()).abs() < 1e-12);
         assert_eq!(table.contribution(&[]), 0.0);
+    }
+
+    #[test]
+    fn the_text_contribution_does_not_depend_on_order() {
+        // Float sums of these would depend on the order of addition.
+        let weights = [0.1, 1e-6, 0.7, -0.3, 0.2, 12.345678, -1e-6];
+        let table = TextTable(
+            weights
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (i as u64, to_millionths(*w)))
+                .collect(),
+        );
+        let forward: Vec<u64> = (0..weights.len() as u64).collect();
+        let backward: Vec<u64> = forward.iter().rev().copied().collect();
+        assert_eq!(
+            table.contribution(&forward).to_bits(),
+            table.contribution(&backward).to_bits()
+        );
+        assert_eq!(to_millionths(f64::NAN), 0);
+        assert_eq!(to_millionths(f64::INFINITY), i64::MAX);
     }
 
     #[test]
