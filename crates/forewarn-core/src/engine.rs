@@ -76,6 +76,8 @@ pub struct Engine {
     config: EngineConfig,
     extract: ExtractOptions,
     indicators: Arc<IndicatorSet>,
+    /// What to do, by band (`Risk as usize`), made once for every verdict.
+    band_advice: [Arc<str>; 3],
 }
 
 impl Engine {
@@ -92,6 +94,8 @@ impl Engine {
             default_region: config.phone_region.clone(),
         };
         observables::prepare_metadata();
+        let band_advice =
+            [Risk::Low, Risk::Medium, Risk::High].map(|r| band_advice(r, &config.report_to).into());
         Engine {
             rules,
             catalogue,
@@ -101,6 +105,7 @@ impl Engine {
             config,
             extract,
             indicators: Arc::new(IndicatorSet::new()),
+            band_advice,
         }
     }
 
@@ -406,7 +411,7 @@ impl Engine {
             .collect();
         signals
             .sort_by(|(_, a), (_, b)| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
-        let mut advice = vec![self.band_advice(risk)];
+        let mut advice = vec![self.band_advice[risk as usize].clone()];
         for m in &analysis.alerts {
             let Some(alert) = self.indicators.alerts().get(m.alert) else {
                 continue;
@@ -418,8 +423,8 @@ impl Engine {
                 ),
                 _ => format!("This matches {} in the alert {alert}.", m.detail),
             };
-            if !advice.contains(&line) {
-                advice.push(line);
+            if !advice.iter().any(|a| **a == *line) {
+                advice.push(line.into());
             }
         }
         let mut seen = Vec::new();
@@ -438,22 +443,6 @@ impl Engine {
             score,
             signals: signals.into_iter().map(|(_, hit)| hit).collect(),
             advice,
-        }
-    }
-
-    /// What to do, by band.
-    fn band_advice(&self, risk: Risk) -> String {
-        let to = &self.config.report_to;
-        match risk {
-            Risk::High => format!(
-                "This looks like a hostile approach. Do not reply, click links, accept payment or send anything. Report it to {to} with this verdict and the original messages."
-            ),
-            Risk::Medium => format!(
-                "Treat this approach with care: share nothing that is not public, and check with {to} before you reply."
-            ),
-            Risk::Low => format!(
-                "Nothing here points to a hostile approach. If something still feels wrong, ask {to}."
-            ),
         }
     }
 
@@ -482,5 +471,20 @@ fn message_evidence(message: usize, text: &str, span: std::ops::Range<usize>) ->
         start: span.start,
         end: span.end,
         text: text.get(span).unwrap_or_default().to_owned(),
+    }
+}
+
+/// What to do, by band, naming whom to report to.
+fn band_advice(risk: Risk, to: &str) -> String {
+    match risk {
+        Risk::High => format!(
+            "This looks like a hostile approach. Do not reply, click links, accept payment or send anything. Report it to {to} with this verdict and the original messages."
+        ),
+        Risk::Medium => format!(
+            "Treat this approach with care: share nothing that is not public, and check with {to} before you reply."
+        ),
+        Risk::Low => format!(
+            "Nothing here points to a hostile approach. If something still feels wrong, ask {to}."
+        ),
     }
 }

@@ -42,8 +42,9 @@ pub struct Verdict {
     pub score: f64,
     /// The signals that fired, strongest first.
     pub signals: Vec<SignalHit>,
-    /// What to do, most important first.
-    pub advice: Vec<String>,
+    /// What to do, most important first. The lines are shared with the
+    /// engine, which gives the same advice to many verdicts.
+    pub advice: Vec<Arc<str>>,
 }
 
 /// One signal that fired, with its evidence.

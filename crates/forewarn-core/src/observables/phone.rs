@@ -93,11 +93,12 @@ pub fn prepare_metadata() {
 
 /// The phone metadata region for an ISO 3166 code ("GB", "us"), if known.
 pub(super) fn region_id(region: Option<&str>) -> Option<Id> {
-    let region = region?.trim();
-    if region.len() != 2 {
+    let &[a, b] = region?.trim().as_bytes() else {
         return None;
-    }
-    let id: Id = region.to_ascii_uppercase().parse().ok()?;
+    };
+    // Upper-cased on the stack: this runs for every message.
+    let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+    let id: Id = std::str::from_utf8(&upper).ok()?.parse().ok()?;
     // The parser unwraps the region's metadata: make sure it exists.
     phonenumber::metadata::DATABASE.by_id(id.as_ref())?;
     Some(id)

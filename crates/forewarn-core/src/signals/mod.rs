@@ -249,8 +249,8 @@ pub struct SignalInfo {
     pub family: Family,
     /// Prior log-odds contribution.
     pub prior_weight: f64,
-    /// What to do about it.
-    pub advice: Option<String>,
+    /// What to do about it (shared with every verdict that gives it).
+    pub advice: Option<Arc<str>>,
     /// Where it comes from.
     pub source: Source,
 }
@@ -275,7 +275,7 @@ impl Catalogue {
                 title: r.title.as_str().into(),
                 family: r.family,
                 prior_weight: r.weight,
-                advice: r.advice.clone(),
+                advice: r.advice.as_deref().map(Arc::from),
                 source: Source::Rule(i),
             })
             .collect();
@@ -287,7 +287,7 @@ impl Catalogue {
                 title: info.title.into(),
                 family: info.family,
                 prior_weight: info.weight,
-                advice: info.advice.map(str::to_owned),
+                advice: info.advice.map(Arc::from),
                 source: Source::Builtin(b),
             });
         }
