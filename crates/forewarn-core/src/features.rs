@@ -77,8 +77,16 @@ fn dedup(features: &mut Vec<u64>, key: u64) {
     // At most half full, and at least 64 slots.
     let bits = (2 * n).next_power_of_two().trailing_zeros().max(6);
     let mask = (1usize << bits) - 1;
-    // Zero marks an empty slot; a zero feature is tracked on its own.
-    let mut slots = vec![0u64; mask + 1];
+    // Zero marks an empty slot; a zero feature is tracked on its own. The
+    // usual table fits on the stack.
+    let mut on_stack = [0u64; STACK_SLOTS];
+    let mut on_heap = Vec::new();
+    let slots: &mut [u64] = if mask < STACK_SLOTS {
+        &mut on_stack[..=mask]
+    } else {
+        on_heap.resize(mask + 1, 0);
+        &mut on_heap
+    };
     let mut zero_seen = false;
     let mut probes_left = 4 * n + 64;
     let mut kept = 0;
@@ -117,6 +125,10 @@ fn dedup(features: &mut Vec<u64>, key: u64) {
     }
     features.truncate(kept);
 }
+
+/// Slots of a [`dedup`] table kept on the stack: enough for the 256
+/// features of about 1.5 KB of text.
+const STACK_SLOTS: usize = 512;
 
 /// The multiplier of [`dedup`]'s hash: random, odd, drawn once per process.
 static DEDUP_KEY: LazyLock<u64> = LazyLock::new(|| RandomState::new().hash_one(0x5eed_u64) | 1);

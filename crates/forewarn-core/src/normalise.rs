@@ -215,7 +215,11 @@ impl Builder {
     fn with_capacity(n: usize) -> Self {
         Self {
             text: Vec::with_capacity(n),
-            origin: Origins::default(),
+            // A piece for every few words is usual when spaces collapse or
+            // characters are rewritten; sized once rather than grown.
+            origin: Origins {
+                pieces: Vec::with_capacity(n / 32 + 4),
+            },
             last_space: true,
         }
     }

@@ -432,7 +432,8 @@ impl RuleSet {
         // Where regexes are to be tried (sized for the usual few per
         // sentence), and which gates are open.
         let mut tries: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 16);
-        let mut open: Vec<bool> = vec![false; self.regexes.len()];
+        // Made on the first gate: short fields often hold none.
+        let mut open: Vec<bool> = Vec::new();
         let first_hit = out.len();
         let literals = matcher
             .automaton
@@ -448,13 +449,20 @@ impl RuleSet {
                         self.phrase_hit(normalised, owner, m.start()..m.end(), out);
                     }
                     Trigger::Start(index) => tries.push((*index, m.start())),
-                    Trigger::Gate(index) => open[*index] = true,
+                    Trigger::Gate(index) => {
+                        if open.is_empty() {
+                            open.resize(self.regexes.len(), false);
+                        }
+                        if let Some(gate) = open.get_mut(*index) {
+                            *gate = true;
+                        }
+                    }
                 }
             }
         }
         // Every trigger of the matcher belongs to a rule that reads the
         // field; a regex runs unless its gate stayed shut.
-        let runs = |plan: &RegexPlan, index: usize| !plan.gated || open[index];
+        let runs = |plan: &RegexPlan, index: usize| !plan.gated || open.get(index) == Some(&true);
         // Regexes without start literals search the whole text.
         for &index in &matcher.unstarted {
             let plan = &self.regexes[index];
