@@ -380,10 +380,15 @@ impl<R: BufRead, T: Record> ApproachReader<R, T> {
     /// Parses and checks one approach from `bytes`.
     fn parse(&self, bytes: &[u8], line: Option<usize>, needs_id: bool) -> Result<T, InputError> {
         // Valid input, the common case, is read without tracking the path;
-        // only bad input is read again to say where it went wrong.
-        let record: T = match serde_json::from_slice(bytes) {
-            Ok(record) => record,
-            Err(_) => return Err(self.locate_error(bytes, line)),
+        // only bad input is read again to say where it went wrong. The
+        // whole record is checked to be UTF-8 in one pass, so that its
+        // strings need not be, one by one.
+        let record: Result<T, _> = match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str(text).map_err(|_| ()),
+            Err(_) => Err(()),
+        };
+        let Ok(record) = record else {
+            return Err(self.locate_error(bytes, line));
         };
         let approach = record.approach();
         if needs_id && approach.id.as_deref().is_none_or(|id| id.trim().is_empty()) {

@@ -29,14 +29,47 @@ const KEYWORDS: &[(&str, Messenger, bool)] = &[
     ("signal", Messenger::Signal, false),
 ];
 
-/// Finds the platform names (longest first) in an ASCII-lower-cased text;
-/// a match's value is its index in [`KEYWORDS`].
+/// Finds the platform names (longest first) in any mix of ASCII case: each
+/// name is in the automaton in every casing of its letters, so the text is
+/// read as it is, without a lower-cased copy. A match's value is the name's
+/// index in [`KEYWORDS`].
 static KEYWORD_FINDER: LazyLock<Option<DoubleArrayAhoCorasick<usize>>> = LazyLock::new(|| {
+    let casings = KEYWORDS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (k, _, _))| ascii_casings(k).into_iter().map(move |c| (c, i)));
     DoubleArrayAhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .build_with_values(KEYWORDS.iter().enumerate().map(|(i, (k, _, _))| (k, i)))
+        .build_with_values(casings)
         .ok()
 });
+
+/// Every way of writing `word` with its ASCII letters in either case (2 to
+/// the number of letters: the names are short).
+fn ascii_casings(word: &str) -> Vec<Vec<u8>> {
+    let mut casings = vec![Vec::with_capacity(word.len())];
+    for b in word.bytes() {
+        if b.is_ascii_alphabetic() {
+            let upper: Vec<Vec<u8>> = casings
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
+                    c.push(b.to_ascii_uppercase());
+                    c
+                })
+                .collect();
+            for c in &mut casings {
+                c.push(b.to_ascii_lowercase());
+            }
+            casings.extend(upper);
+        } else {
+            for c in &mut casings {
+                c.push(b);
+            }
+        }
+    }
+    casings
+}
 
 /// What may follow a platform name before the handle: a second platform
 /// ("WeChat/WhatsApp"), an opening bracket ("WeChat (ID: ...)"), a
@@ -209,10 +242,7 @@ pub(super) fn find_phrases(text: &str, region: Option<Id>, out: &mut Vec<Observa
     let (Some(finder), Some(tail)) = (KEYWORD_FINDER.as_ref(), TAIL.as_ref()) else {
         return;
     };
-    // Lower-casing ASCII keeps every byte where it was: offsets hold for
-    // the text itself.
-    let lower = text.to_ascii_lowercase();
-    for m in finder.leftmost_find_iter(&lower) {
+    for m in finder.leftmost_find_iter(text) {
         let Some(&(keyword, platform, qualified)) = KEYWORDS.get(m.value()) else {
             continue;
         };
@@ -296,4 +326,35 @@ pub(super) fn statics_compile() -> bool {
         && WECHAT_ID.is_some()
         && TELEGRAM_NAME.is_some()
         && SIGNAL_NAME.is_some()
+}
+
+#[cfg(test)]
+mod casing_tests {
+    use super::*;
+
+    #[test]
+    fn every_casing_of_a_name_is_listed_once() {
+        let casings = ascii_casings("we-chat");
+        assert_eq!(casings.len(), 64);
+        assert!(casings.contains(&b"We-ChAt".to_vec()));
+        let mut unique = casings.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), casings.len());
+        assert_eq!(ascii_casings("微信"), vec!["微信".as_bytes().to_vec()]);
+    }
+
+    #[test]
+    fn names_are_found_in_any_case() {
+        for text in [
+            "wEcHaT ID: jli_2024",
+            "WECHAT ID: jli_2024",
+            "wechat id: jli_2024",
+        ] {
+            let mut out = Vec::new();
+            find_phrases(text, None, &mut out);
+            assert_eq!(out.len(), 1, "{text}");
+            assert_eq!(out[0].value, "jli_2024");
+        }
+    }
 }
