@@ -99,8 +99,20 @@ fn ethereum(hex: &str) -> bool {
 
 /// Whether `c` can be part of an address token.
 fn is_token_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
+    TOKEN_BYTES[usize::from(c)]
 }
+
+/// [`is_token_byte`] of every byte, looked up rather than tested.
+static TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// Pushes every valid wallet address in `text` onto `out`.
 ///
@@ -109,44 +121,50 @@ fn is_token_byte(c: u8) -> bool {
 /// never cut out of a longer alphanumeric string.
 pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
     let bytes = text.as_bytes();
+    // The length of the token run so far, counted without a branch per
+    // byte: words end every few bytes, and only a run as long as the
+    // shortest address is looked at.
+    let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if !is_token_byte(bytes[i]) {
-            i += 1;
+        run = (run + 1) * usize::from(is_token_byte(bytes[i]));
+        i += 1;
+        if run < MIN_ADDRESS_LEN {
             continue;
         }
-        // `i` starts a token. Most tokens are words, far shorter than any
-        // address: when the byte where the shortest address would end is
-        // not a token byte, every token starting from here to there is too
-        // short, and the search goes on after it.
-        let last = i + MIN_ADDRESS_LEN - 1;
-        if !bytes.get(last).copied().is_some_and(is_token_byte) {
-            i = last + 1;
-            continue;
-        }
-        let start = i;
+        let start = i - run;
         while i < bytes.len() && is_token_byte(bytes[i]) {
             i += 1;
         }
-        // Cheap shape check before any decoding: every address is 14 to
-        // 90 characters long and starts with 0, 1, 3, T, b or B.
-        let len = i - start;
-        if !(MIN_ADDRESS_LEN..=MAX_ADDRESS_LEN).contains(&len)
-            || !matches!(bytes[start], b'0' | b'1' | b'3' | b'T' | b'b' | b'B')
-        {
-            continue;
-        }
-        // Token boundaries are ASCII bytes (or the ends), so char boundaries.
-        let Some(token) = text.get(start..i) else {
-            continue;
-        };
-        if let Some((chain, value)) = canonical_wallet(token) {
-            out.push(Observable {
-                kind: ObservableKind::Wallet { chain },
-                value,
-                start,
-                end: i,
-            });
-        }
+        run = 0;
+        check_token(text, start, i, out);
+    }
+}
+
+/// Pushes the token `text[start..end]` onto `out` if it is a valid wallet
+/// address.
+fn check_token(text: &str, start: usize, end: usize, out: &mut Vec<Observable>) {
+    let bytes = text.as_bytes();
+    // Cheap shape check before any decoding: every address is 14 to 90
+    // characters long and starts with 0, 1, 3, T, b or B.
+    if end - start > MAX_ADDRESS_LEN
+        || !matches!(
+            bytes.get(start),
+            Some(b'0' | b'1' | b'3' | b'T' | b'b' | b'B')
+        )
+    {
+        return;
+    }
+    // Token boundaries are ASCII bytes (or the ends), so char boundaries.
+    let Some(token) = text.get(start..end) else {
+        return;
+    };
+    if let Some((chain, value)) = canonical_wallet(token) {
+        out.push(Observable {
+            kind: ObservableKind::Wallet { chain },
+            value,
+            start,
+            end,
+        });
     }
 }
