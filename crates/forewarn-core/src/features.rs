@@ -71,9 +71,17 @@ pub fn text_features_normalised(
 /// hashing under a random odd key drawn once per process: a universal
 /// family, so that no choice of words made without the key crowds the
 /// table. Should the probes still run long, the rest is sorted instead, so
-/// the worst case stays O(n log n). `key` must be odd.
+/// the worst case stays O(n log n); so are the features of very long texts
+/// ([`MAX_HASHED`]), to bound the table's memory. `key` must be odd.
 fn dedup(features: &mut Vec<u64>, key: u64) {
     let n = features.len();
+    if n > MAX_HASHED {
+        // A table for the features of megabytes of text would cost more
+        // memory than the text: sorting needs none.
+        features.sort_unstable();
+        features.dedup();
+        return;
+    }
     // At most half full, and at least 64 slots.
     let bits = (2 * n).next_power_of_two().trailing_zeros().max(6);
     let mask = (1usize << bits) - 1;
@@ -125,6 +133,10 @@ fn dedup(features: &mut Vec<u64>, key: u64) {
     }
     features.truncate(kept);
 }
+
+/// Most features [`dedup`] puts in a table (of at most 2^17 slots, 1 MiB);
+/// more are sorted instead.
+const MAX_HASHED: usize = 1 << 16;
 
 /// Slots of a [`dedup`] table kept on the stack: enough for the 256
 /// features of about 1.5 KB of text.
@@ -414,6 +426,14 @@ mod tests {
         let mut f = vec![5, 0, 9, 5, 0, 1, 9, 9, u64::MAX];
         dedup(&mut f, *DEDUP_KEY);
         assert_eq!(f, vec![5, 0, 9, 1, u64::MAX]);
+    }
+
+    #[test]
+    fn dedup_sorts_features_too_many_for_a_table() {
+        let f: Vec<u64> = (0..MAX_HASHED as u64 + 10).rev().chain([3, 3]).collect();
+        let mut d = f.clone();
+        dedup(&mut d, *DEDUP_KEY);
+        assert_eq!(d, sorted(f));
     }
 
     #[test]
