@@ -76,7 +76,7 @@ pub struct Engine {
     config: EngineConfig,
     extract: ExtractOptions,
     indicators: Arc<IndicatorSet>,
-    /// What to do, by band (`Risk as usize`), made once for every verdict.
+    /// What to do, by band (see [`BANDS`]), made once for every verdict.
     band_advice: [Arc<str>; 3],
 }
 
@@ -94,8 +94,7 @@ impl Engine {
             default_region: config.phone_region.clone(),
         };
         observables::prepare_metadata();
-        let band_advice =
-            [Risk::Low, Risk::Medium, Risk::High].map(|r| band_advice(r, &config.report_to).into());
+        let band_advice = BANDS.map(|r| band_advice(r, &config.report_to).into());
         Engine {
             rules,
             catalogue,
@@ -411,7 +410,8 @@ impl Engine {
             .collect();
         signals
             .sort_by(|(_, a), (_, b)| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
-        let mut advice = vec![self.band_advice[risk as usize].clone()];
+        let band = BANDS.iter().position(|b| *b == risk).unwrap_or(0);
+        let mut advice = vec![self.band_advice[band].clone()];
         for m in &analysis.alerts {
             let Some(alert) = self.indicators.alerts().get(m.alert) else {
                 continue;
@@ -473,6 +473,9 @@ fn message_evidence(message: usize, text: &str, span: std::ops::Range<usize>) ->
         text: text.get(span).unwrap_or_default().to_owned(),
     }
 }
+
+/// The bands, in the order of [`Engine`]'s advice for each.
+const BANDS: [Risk; 3] = [Risk::Low, Risk::Medium, Risk::High];
 
 /// What to do, by band, naming whom to report to.
 fn band_advice(risk: Risk, to: &str) -> String {
