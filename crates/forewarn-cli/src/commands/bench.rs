@@ -101,12 +101,15 @@ pub fn run(args: Args) -> Result<u8> {
 fn check_json(engine: &Engine, path: &Path) -> Result<usize> {
     let reader = ApproachReader::open(path, Limits::default())?;
     let mut sink = BufWriter::new(std::io::sink());
+    let mut line = Vec::new();
     let mut n = 0;
     for item in reader {
         let read = item?;
         let verdict = engine.evaluate(&read.approach);
-        serde_json::to_writer(&mut sink, &verdict)?;
-        sink.write_all(b"\n")?;
+        line.clear();
+        verdict.write_json(&mut line);
+        line.push(b'\n');
+        sink.write_all(&line)?;
         n += 1;
     }
     sink.flush()?;

@@ -3,7 +3,7 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use forewarn_core::Risk;
 use forewarn_ingest::{ApproachReader, Limits};
 
@@ -55,6 +55,8 @@ pub fn run(args: Args) -> Result<u8> {
         BufWriter::with_capacity(1 << 16, Box::new(anstream::stdout().lock()))
     };
     let renderer = Renderer::new(args.reasons);
+    // One verdict's JSON, reused from line to line.
+    let mut line = Vec::new();
     let mut worst = Risk::Low;
     let mut bad = 0usize;
     let mut checked = 0usize;
@@ -107,8 +109,10 @@ pub fn run(args: Args) -> Result<u8> {
             worst = worst.max(verdict.risk);
             checked += 1;
             if args.json {
-                serde_json::to_writer(&mut out, &verdict).context("cannot write the verdict")?;
-                out.write_all(b"\n")?;
+                line.clear();
+                verdict.write_json(&mut line);
+                line.push(b'\n');
+                out.write_all(&line)?;
             } else {
                 renderer.verdict(&mut out, &read, &verdict, &engine)?;
             }
