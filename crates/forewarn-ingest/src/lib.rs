@@ -323,7 +323,7 @@ impl<R: BufRead, T: Record> ApproachReader<R, T> {
                 break;
             }
             any = true;
-            let (part, found_newline) = match chunk.iter().position(|b| *b == b'\n') {
+            let (part, found_newline) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..i], Some(i + 1)),
                 None => (chunk, None),
             };

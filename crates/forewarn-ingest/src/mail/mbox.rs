@@ -83,7 +83,7 @@ impl MboxSource {
             if chunk.is_empty() {
                 return Ok((len > 0).then_some((len, kept as u64 == len)));
             }
-            let (used, ends) = match chunk.iter().position(|b| *b == b'\n') {
+            let (used, ends) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i + 1, true),
                 None => (chunk.len(), false),
             };
