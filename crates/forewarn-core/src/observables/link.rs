@@ -369,7 +369,7 @@ pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
 /// "https://пример.рф/", user-info tricks such as
 /// "https://bank.com@evil.com/").
 fn find_missed_urls(text: &str, spans: &[(usize, usize)], out: &mut Vec<Observable>) {
-    for (at, _) in text.match_indices("://") {
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"://") {
         // Spans are sorted and disjoint: only the last one starting at or
         // before `at` can contain it.
         let i = spans.partition_point(|&(s, _)| s <= at);
