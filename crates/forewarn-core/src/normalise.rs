@@ -592,10 +592,18 @@ fn spaced_runs(text: &str) -> Vec<Range<usize>> {
     if text.is_ascii() {
         return spaced_unit_runs(text.as_bytes());
     }
-    let (offsets, chars): (Vec<usize>, Vec<char>) = text.char_indices().unzip();
+    let chars: Vec<char> = text.chars().collect();
+    // Runs are rare and come in order: their byte offsets are counted in
+    // one walk, as they are needed.
+    let (mut index, mut offset) = (0, 0);
+    let mut offset_of = |to: usize| {
+        offset += chars[index..to].iter().map(|c| c.len_utf8()).sum::<usize>();
+        index = to;
+        offset
+    };
     spaced_unit_runs(&chars)
         .into_iter()
-        .map(|r| offsets[r.start]..offsets[r.end - 1] + chars[r.end - 1].len_utf8())
+        .map(|r| offset_of(r.start)..offset_of(r.end))
         .collect()
 }
 
@@ -827,6 +835,21 @@ mod tests {
     fn skeleton_matches_lookalikes() {
         assert_eq!(skeleton("Аmanda Qiu"), skeleton("amanda qiu"));
         assert_ne!(skeleton("Amanda"), skeleton("Amando"));
+    }
+
+    proptest! {
+        #[test]
+        fn spaced_runs_are_byte_ranges_of_the_letters(
+            s in "([a-zé微] |[a-z]{2,4} |é\\.|[.*-]){0,30}",
+        ) {
+            let chars: Vec<char> = s.chars().collect();
+            let offsets: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+            let expected: Vec<Range<usize>> = spaced_unit_runs(&chars)
+                .into_iter()
+                .map(|r| offsets[r.start]..offsets[r.end - 1] + chars[r.end - 1].len_utf8())
+                .collect();
+            prop_assert_eq!(spaced_runs(&s), expected);
+        }
     }
 
     proptest! {
