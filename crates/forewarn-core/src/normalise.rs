@@ -694,7 +694,7 @@ fn de_leet(input: Normalised) -> Normalised {
 fn leet_words(text: &[u8]) -> Vec<Range<usize>> {
     let mut words = Vec::new();
     let mut from = 0;
-    while let Some(digit) = text[from..].iter().position(u8::is_ascii_digit) {
+    while let Some(digit) = find_digit(&text[from..]) {
         let at = from + digit;
         let start = text[from..at]
             .iter()
@@ -710,6 +710,34 @@ fn leet_words(text: &[u8]) -> Vec<Range<usize>> {
         from = end;
     }
     words
+}
+
+/// The position of the first ASCII digit in `bytes`. Digits are rare in
+/// text: eight bytes are tested at a time, and only the eight that hold
+/// one are looked at one by one.
+fn find_digit(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        // A digit `0x30 + d` becomes `d`, below 10; any other byte does not.
+        // A byte below 10 borrows into its high bit when 10 is subtracted,
+        // which (being below 0x80) it did not have: exact as to whether
+        // there is one.
+        let shifted = u64::from_le_bytes(word) ^ (0x30 * ONES);
+        if shifted.wrapping_sub(10 * ONES) & !shifted & HIGHS != 0 {
+            return chunk.iter().position(u8::is_ascii_digit).map(|p| at + p);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| at + p)
 }
 
 /// A word written in leetspeak: ASCII letters (two or more) mixed with digits
@@ -835,6 +863,18 @@ mod tests {
     fn skeleton_matches_lookalikes() {
         assert_eq!(skeleton("Аmanda Qiu"), skeleton("amanda qiu"));
         assert_ne!(skeleton("Amanda"), skeleton("Amando"));
+    }
+
+    proptest! {
+        #[test]
+        fn the_first_digit_is_found_wherever_it_stands(
+            bytes in proptest::collection::vec(
+                prop_oneof![4 => 0x20u8..0x7f, 1 => 0u8..=255, 1 => b'0'..=b'9'],
+                0..40,
+            ),
+        ) {
+            prop_assert_eq!(find_digit(&bytes), bytes.iter().position(u8::is_ascii_digit));
+        }
     }
 
     proptest! {
