@@ -560,6 +560,13 @@ trait Unit: Copy {
     fn is_letter(self) -> bool;
     fn is_separator(self) -> bool;
     fn is_alnum(self) -> bool;
+
+    /// The first index from `from` on where a run could start: every run
+    /// has separators one and three units after its start. Never past such
+    /// an index; this default looks at each unit in turn.
+    fn next_candidate(_units: &[Self], from: usize) -> usize {
+        from
+    }
 }
 
 impl Unit for u8 {
@@ -571,6 +578,38 @@ impl Unit for u8 {
     }
     fn is_alnum(self) -> bool {
         self.is_ascii_alphanumeric()
+    }
+
+    /// Separators two bytes apart are rare in text, the mark of a letter
+    /// standing alone: eight bytes are tested at a time.
+    fn next_candidate(units: &[u8], from: usize) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        // A high bit for every byte of `word` that is zero, and maybe for
+        // some above one that is: never missing one.
+        let zeros = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+        // Bytes of `window` that may be separators: every byte from 0x20
+        // to 0x2f (space, `*`, `-`, `.`, `/` and others), `_` and `|`.
+        let separators = |word: u64| {
+            zeros((word & (0xf0 * ONES)) ^ (0x20 * ONES))
+                | zeros(word ^ (u64::from(b'_') * ONES))
+                | zeros(word ^ (u64::from(b'|') * ONES))
+        };
+        // The window starts one byte after the candidate start.
+        let mut at = from + 1;
+        while let Some(window) = units.get(at..at + 8) {
+            let mut word = [0; 8];
+            word.copy_from_slice(window);
+            let marks = separators(u64::from_le_bytes(word));
+            // Byte k and byte k + 2 of the window both maybe separators.
+            let pairs = marks & (marks >> 16);
+            if pairs != 0 {
+                return at + (pairs.trailing_zeros() / 8) as usize - 1;
+            }
+            // Pairs starting at bytes 0 to 5 were tested.
+            at += 6;
+        }
+        at - 1
     }
 }
 
@@ -615,6 +654,10 @@ fn spaced_unit_runs<U: Unit>(units: &[U]) -> Vec<Range<usize>> {
     let single_after = |j: usize| units.get(j).is_none_or(|u| !u.is_alnum());
     let mut i = 0;
     while i + 4 < units.len() {
+        i = U::next_candidate(units, i);
+        if i + 4 >= units.len() {
+            break;
+        }
         // Most units fail the first test: a separator after a letter.
         if !(units[i + 1].is_separator()
             && units[i].is_letter()
@@ -874,6 +917,25 @@ mod tests {
             ),
         ) {
             prop_assert_eq!(find_digit(&bytes), bytes.iter().position(u8::is_ascii_digit));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn byte_candidates_never_skip_a_possible_run(
+            bytes in proptest::collection::vec(
+                prop_oneof![6 => b'a'..=b'z', 2 => Just(b' '), 1 => 0u8..=255, 1 => Just(b'.')],
+                0..48,
+            ),
+            from in 0usize..48,
+        ) {
+            let from = from.min(bytes.len());
+            let next = <u8 as Unit>::next_candidate(&bytes, from);
+            prop_assert!(next >= from);
+            for i in from..next {
+                let sep = |j: usize| bytes.get(j).is_some_and(|b| b.is_separator());
+                prop_assert!(!(sep(i + 1) && sep(i + 3)), "skipped {}", i);
+            }
         }
     }
 
