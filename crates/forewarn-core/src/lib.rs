@@ -34,6 +34,7 @@ pub mod normalise;
 pub mod observables;
 pub mod rules;
 pub mod signals;
+mod swar;
 pub mod verdict;
 
 pub use approach::{Approach, Author, Message, Recipient, Sender};

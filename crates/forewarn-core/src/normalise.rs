@@ -29,6 +29,8 @@ use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::swar;
+
 /// A normalised text with the origin of each of its bytes in the original.
 #[derive(Debug, Clone, Default)]
 pub struct Normalised {
@@ -583,28 +585,22 @@ impl Unit for u8 {
     /// Separators two bytes apart are rare in text, the mark of a letter
     /// standing alone: eight bytes are tested at a time.
     fn next_candidate(units: &[u8], from: usize) -> usize {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        // A high bit for every byte of `word` that is zero, and maybe for
-        // some above one that is: never missing one.
-        let zeros = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-        // Bytes of `window` that may be separators: every byte from 0x20
-        // to 0x2f (space, `*`, `-`, `.`, `/` and others), `_` and `|`.
+        // Bytes that may be separators: every byte from 0x20 to 0x2f
+        // (space, `*`, `-`, `.`, `/` and others), `_` and `|`.
         let separators = |word: u64| {
-            zeros((word & (0xf0 * ONES)) ^ (0x20 * ONES))
-                | zeros(word ^ (u64::from(b'_') * ONES))
-                | zeros(word ^ (u64::from(b'|') * ONES))
+            swar::equal(word & (0xf0 * swar::ONES), 0x20)
+                | swar::equal(word, b'_')
+                | swar::equal(word, b'|')
         };
         // The window starts one byte after the candidate start.
         let mut at = from + 1;
         while let Some(window) = units.get(at..at + 8) {
-            let mut word = [0; 8];
-            word.copy_from_slice(window);
-            let marks = separators(u64::from_le_bytes(word));
-            // Byte k and byte k + 2 of the window both maybe separators.
+            let marks = separators(swar::load(window));
+            // Byte k and byte k + 2 of the window both maybe separators
+            // (a mark above a true one may be false: the caller tests).
             let pairs = marks & (marks >> 16);
             if pairs != 0 {
-                return at + (pairs.trailing_zeros() / 8) as usize - 1;
+                return at + swar::first(pairs) - 1;
             }
             // Pairs starting at bytes 0 to 5 were tested.
             at += 6;
@@ -759,20 +755,13 @@ fn leet_words(text: &[u8]) -> Vec<Range<usize>> {
 /// text: eight bytes are tested at a time, and only the eight that hold
 /// one are looked at one by one.
 fn find_digit(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        // A digit `0x30 + d` becomes `d`, below 10; any other byte does not.
-        // A byte below 10 borrows into its high bit when 10 is subtracted,
-        // which (being below 0x80) it did not have: exact as to whether
-        // there is one.
-        let shifted = u64::from_le_bytes(word) ^ (0x30 * ONES);
-        if shifted.wrapping_sub(10 * ONES) & !shifted & HIGHS != 0 {
-            return chunk.iter().position(u8::is_ascii_digit).map(|p| at + p);
+        // A digit `0x30 + d` becomes `d`, below 10; no other byte does.
+        let marks = swar::below(swar::load(chunk) ^ (0x30 * swar::ONES), 10);
+        if marks != 0 {
+            return Some(at + swar::first(marks));
         }
         at += 8;
     }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::swar;
+
 /// The risk band of an approach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,23 +143,10 @@ fn write_json_number(out: &mut Vec<u8>, number: impl Serialize) {
 /// Whether a JSON string of these bytes needs an escape: a quote, a
 /// backslash or a control character. Eight bytes are tested at a time.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A high bit for each byte of `word` that is zero: exact as to whether
-    // there is one.
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // A byte below 0x20 (a control character): subtracting 0x20 from
-        // it borrows into its high bit, which it did not have.
-        let control = word.wrapping_sub(0x20 * ONES) & !word & HIGHS != 0;
-        if control
-            || has_zero(word ^ (u64::from(b'"') * ONES))
-            || has_zero(word ^ (u64::from(b'\\') * ONES))
-        {
+        let word = swar::load(chunk);
+        if swar::below(word, 0x20) | swar::equal(word, b'"') | swar::equal(word, b'\\') != 0 {
             return true;
         }
     }
