@@ -4,6 +4,7 @@
 use sha3::{Digest, Keccak256};
 
 use super::{Chain, Observable, ObservableKind};
+use crate::swar;
 
 /// Base58check version byte of Bitcoin P2PKH addresses (`1...`).
 const BTC_P2PKH: u8 = 0x00;
@@ -120,24 +121,62 @@ static TOKEN_BYTES: [bool; 256] = {
 /// `_`, so that an address may touch non-ASCII text ("地址1A1z...") but is
 /// never cut out of a longer alphanumeric string.
 pub(super) fn find(text: &str, out: &mut Vec<Observable>) {
-    let bytes = text.as_bytes();
+    long_tokens(text.as_bytes(), |start, end| {
+        check_token(text, start, end, out)
+    });
+}
+
+/// Calls `found(start, end)` for every token of `bytes` (maximal run of
+/// token bytes) at least as long as the shortest address, in order.
+fn long_tokens(bytes: &[u8], mut found: impl FnMut(usize, usize)) {
+    // A token as long as the shortest address holds a whole window of 8
+    // bytes starting at a multiple of `STEP`: windows starting at any of
+    // `STEP` bytes in a row fit in it. A window holding a space is in no
+    // token: most are skipped at the cost of one test of eight bytes, and
+    // the others are read byte by byte, together with the tokens at either
+    // end of them.
+    const STEP: usize = MIN_ADDRESS_LEN - 7;
+    const _: () = assert!(STEP > 0);
+    // Bytes before `done` have been read; it is never inside a token.
+    let mut done = 0;
+    let mut at = 0;
+    while let Some(window) = bytes.get(at..at + 8) {
+        if at >= done && swar::equal(swar::load(window), b' ') == 0 {
+            let mut start = at;
+            while start > done && is_token_byte(bytes[start - 1]) {
+                start -= 1;
+            }
+            let mut end = at + 8;
+            while end < bytes.len() && is_token_byte(bytes[end]) {
+                end += 1;
+            }
+            long_tokens_between(bytes, start, end, &mut found);
+            done = end;
+        }
+        at += STEP;
+    }
+}
+
+/// [`long_tokens`] of `bytes[from..to]`, read byte by byte; `from` and
+/// `to` must not be inside a token.
+fn long_tokens_between(bytes: &[u8], from: usize, to: usize, found: &mut impl FnMut(usize, usize)) {
     // The length of the token run so far, counted without a branch per
     // byte: words end every few bytes, and only a run as long as the
     // shortest address is looked at.
     let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
+    let mut i = from;
+    while i < to {
         run = (run + 1) * usize::from(is_token_byte(bytes[i]));
         i += 1;
         if run < MIN_ADDRESS_LEN {
             continue;
         }
         let start = i - run;
-        while i < bytes.len() && is_token_byte(bytes[i]) {
+        while i < to && is_token_byte(bytes[i]) {
             i += 1;
         }
         run = 0;
-        check_token(text, start, i, out);
+        found(start, i);
     }
 }
 
@@ -166,5 +205,39 @@ fn check_token(text: &str, start: usize, end: usize, out: &mut Vec<Observable>) 
             start,
             end,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn long_tokens_are_every_maximal_run_long_enough(
+            bytes in proptest::collection::vec(
+                prop_oneof![8 => b'a'..=b'z', 1 => Just(b' '), 1 => Just(b','), 1 => any::<u8>()],
+                0..120,
+            ),
+        ) {
+            let mut expected = Vec::new();
+            let mut start = None;
+            for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+                match (is_token_byte(b), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        if i - s >= MIN_ADDRESS_LEN {
+                            expected.push((s, i));
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            let mut found = Vec::new();
+            long_tokens(&bytes, |s, e| found.push((s, e)));
+            prop_assert_eq!(found, expected);
+        }
     }
 }
