@@ -254,25 +254,16 @@ impl Builder {
     /// and collapsed white space, one origin piece per stretch between
     /// collapses.
     fn push_ascii_run(&mut self, original: &[u8], range: Range<usize>) {
-        // Vertical tab is white space too, as in `char::is_whitespace`.
-        let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
         let at = self.text.len();
         self.text.extend_from_slice(&original[range.clone()]);
         let run = &mut self.text[at..];
         run.make_ascii_lowercase();
         // Most text has nothing to collapse: single spaces between words.
-        let mut space_before = self.last_space;
-        let plain = run.iter().all(|&b| {
-            let space = is_space(b);
-            let keep = !space || (b == b' ' && !space_before);
-            space_before = space;
-            keep
-        });
-        if plain {
-            if !run.is_empty() {
+        if single_spaced(run, self.last_space) {
+            if let Some(&last) = run.last() {
                 let from = range.start as u32;
                 self.origin.record(at, (from, from + 1), true);
-                self.last_space = space_before;
+                self.last_space = last == b' ';
             }
             return;
         }
@@ -280,7 +271,7 @@ impl Builder {
         let mut kept = 0;
         for read in 0..run.len() {
             let mut b = run[read];
-            if is_space(b) {
+            if is_ascii_space(b) {
                 if self.last_space {
                     continue;
                 }
@@ -331,6 +322,41 @@ impl Builder {
             origin: self.origin,
         }
     }
+}
+
+/// White space in ASCII, as `char::is_whitespace` has it: vertical tab too.
+fn is_ascii_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
+}
+
+/// Whether the white space of `run` (which follows a space when
+/// `space_before`) is all single spaces: nothing to collapse. Eight bytes
+/// are tested at a time; only a word that may hold a control byte (tab,
+/// line feed and the like) or a space after a space is read byte by byte.
+fn single_spaced(run: &[u8], space_before: bool) -> bool {
+    let exact = |bytes: &[u8], mut space_before: bool| {
+        bytes.iter().all(|&b| {
+            let space = is_ascii_space(b);
+            let keep = !space || (b == b' ' && !space_before);
+            space_before = space;
+            keep
+        })
+    };
+    let mut chunks = run.chunks_exact(8);
+    let mut before = space_before;
+    for chunk in &mut chunks {
+        let word = swar::load(chunk);
+        let spaces = swar::equal(word, b' ');
+        // A space marked where the byte before it (or the one before the
+        // word) is one too.
+        let doubled = spaces & ((spaces << 8) | (u64::from(before) << 7));
+        if (swar::below(word, 0x0E) | doubled) != 0 && !exact(chunk, before) {
+            return false;
+        }
+        // The word has no white space but single spaces.
+        before = chunk[7] == b' ';
+    }
+    exact(chunks.remainder(), before)
 }
 
 /// Steps 1 to 4 for a text that is all ASCII.
@@ -925,6 +951,26 @@ mod tests {
                 let sep = |j: usize| bytes.get(j).is_some_and(|b| b.is_separator());
                 prop_assert!(!(sep(i + 1) && sep(i + 3)), "skipped {}", i);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn single_spacing_is_told_apart_from_white_space_to_collapse(
+            bytes in proptest::collection::vec(
+                prop_oneof![8 => b'a'..=b'z', 3 => Just(b' '), 1 => 0u8..0x22, 1 => any::<u8>()],
+                0..40,
+            ),
+            space_before in any::<bool>(),
+        ) {
+            let mut before = space_before;
+            let expected = bytes.iter().all(|&b| {
+                let space = is_ascii_space(b);
+                let keep = !space || (b == b' ' && !before);
+                before = space;
+                keep
+            });
+            prop_assert_eq!(single_spaced(&bytes, space_before), expected);
         }
     }
 
