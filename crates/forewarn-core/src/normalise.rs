@@ -400,9 +400,7 @@ fn fold_characters(original: &str) -> Normalised {
         // The common case: a run of ASCII characters that no combining mark
         // can follow (the run's last byte is handled below when a
         // non-ASCII character comes next).
-        let run = bytes[i..]
-            .iter()
-            .position(|b| !b.is_ascii())
+        let run = swar::find_non_ascii(&bytes[i..])
             .map_or(bytes.len(), |n| (i + n).saturating_sub(1).max(i));
         if run > i {
             out.push_ascii_run(bytes, i..run);

@@ -40,6 +40,25 @@ pub(crate) fn first(marks: u64) -> usize {
     (marks.trailing_zeros() / 8) as usize
 }
 
+/// The position of the first byte of `bytes` that is not ASCII.
+pub(crate) fn find_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        // The high bit is the mark itself: exact for every byte.
+        let marks = load(chunk) & HIGHS;
+        if marks != 0 {
+            return Some(at + first(marks));
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|p| at + p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +84,15 @@ mod tests {
             if let Some(i) = first_equal {
                 prop_assert_eq!(first(marks), i);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_first_byte_that_is_not_ascii_is_found(
+            bytes in proptest::collection::vec(prop_oneof![6 => 0u8..0x80, 1 => any::<u8>()], 0..40),
+        ) {
+            prop_assert_eq!(find_non_ascii(&bytes), bytes.iter().position(|b| !b.is_ascii()));
         }
     }
 
