@@ -475,12 +475,15 @@ impl RuleSet {
         // The others are tried, anchored, where one of their start literals
         // stands; a match must begin there, and may not begin inside the
         // previous match of the same regex.
+        // Most start literals belong to regexes whose gate stayed shut:
+        // those go before the sort.
+        tries.retain(|&(index, _)| runs(&self.regexes[index], index));
         tries.sort_unstable();
         tries.dedup();
         let mut covered = (usize::MAX, 0);
         for (index, at) in tries {
             let plan = &self.regexes[index];
-            if !runs(plan, index) || (covered.0 == index && at < covered.1) {
+            if covered.0 == index && at < covered.1 {
                 continue;
             }
             // Anchored, a match starts at `at`: only its end is searched for.
