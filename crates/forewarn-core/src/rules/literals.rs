@@ -10,7 +10,11 @@
 //!
 //! Literals are cut to [`MAX_TRIGGER_LEN`] bytes (a start literal keeps its
 //! beginning, an end literal its end), which keeps the automaton small
-//! without making it much less selective.
+//! without making it much less selective. A required literal may be cut
+//! anywhere, since every part of it is required too, and it is cut after
+//! its leading spaces: the automaton walks the text byte by byte, and a
+//! literal that begins with a space (" of cost") sends it away from its
+//! root after every space of ordinary text.
 
 use std::cmp::Reverse;
 
@@ -35,19 +39,53 @@ pub(super) fn distinctive(literals: &Literals) -> bool {
 /// The literals every match of `hir` starts with, or `None` when they cannot
 /// be listed (too many, or a match may start anywhere).
 pub(super) fn start_literals(hir: &Hir) -> Option<Literals> {
-    extract(hir, ExtractKind::Prefix)
+    extract(hir, ExtractKind::Prefix).map(|set| cut(set, |l| &l[..l.len().min(MAX_TRIGGER_LEN)]))
 }
 
 /// The most distinctive set of literals one of which every match of `hir`
 /// contains, other than `starts`, or `None` when there is no distinctive one.
 pub(super) fn required_literals(hir: &Hir, starts: Option<&Literals>) -> Option<Literals> {
     let mut candidates = Vec::new();
-    candidates.extend(extract(hir, ExtractKind::Suffix));
+    candidates.extend(required(hir, ExtractKind::Suffix));
     collect_required(hir, &mut candidates);
     candidates
         .into_iter()
         .filter(|c| distinctive(c) && Some(c) != starts)
         .max_by_key(|c| (shortest(c), Reverse(c.len())))
+}
+
+/// The prefix or suffix literals of `hir` as required literals, each cut
+/// by [`gate_window`].
+fn required(hir: &Hir, kind: ExtractKind) -> Option<Literals> {
+    let from_end = matches!(kind, ExtractKind::Suffix);
+    extract(hir, kind).map(|set| cut(set, |l| gate_window(l, from_end)))
+}
+
+/// The part of a required literal the automaton looks for: at most
+/// [`MAX_TRIGGER_LEN`] bytes from its beginning or (`from_end`) its end,
+/// without leading spaces where [`MIN_TRIGGER_LEN`] bytes remain.
+pub(super) fn gate_window(literal: &[u8], from_end: bool) -> &[u8] {
+    let distinctive_from = |l: &[u8]| {
+        l.iter()
+            .position(|&b| b != b' ')
+            .filter(|&at| l.len() - at >= MIN_TRIGGER_LEN)
+            .unwrap_or(0)
+    };
+    if from_end {
+        let end = &literal[literal.len().saturating_sub(MAX_TRIGGER_LEN)..];
+        &end[distinctive_from(end)..]
+    } else {
+        let rest = &literal[distinctive_from(literal)..];
+        &rest[..rest.len().min(MAX_TRIGGER_LEN)]
+    }
+}
+
+/// Each literal of `set` cut by `part`, sorted, without repeats.
+fn cut(set: Literals, part: impl Fn(&[u8]) -> &[u8]) -> Literals {
+    let mut out: Literals = set.iter().map(|l| part(l).to_vec()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Length of the shortest literal of a set.
@@ -64,7 +102,7 @@ fn collect_required(hir: &Hir, out: &mut Vec<Literals>) {
         }
         HirKind::Concat(parts) => {
             for part in parts {
-                out.extend(extract(part, ExtractKind::Prefix));
+                out.extend(required(part, ExtractKind::Prefix));
                 collect_required(part, out);
             }
         }
@@ -74,7 +112,7 @@ fn collect_required(hir: &Hir, out: &mut Vec<Literals>) {
             let mut union: Literals = Vec::new();
             for branch in branches {
                 let mut found = Vec::new();
-                found.extend(extract(branch, ExtractKind::Prefix));
+                found.extend(required(branch, ExtractKind::Prefix));
                 collect_required(branch, &mut found);
                 let Some(best) = found
                     .into_iter()
@@ -93,10 +131,9 @@ fn collect_required(hir: &Hir, out: &mut Vec<Literals>) {
     }
 }
 
-/// The prefix or suffix literals of `hir`, cut to [`MAX_TRIGGER_LEN`], or
-/// `None` when they cannot be listed or one of them is empty.
+/// The prefix or suffix literals of `hir`, whole, sorted and without
+/// repeats, or `None` when they cannot be listed or one of them is empty.
 fn extract(hir: &Hir, kind: ExtractKind) -> Option<Literals> {
-    let suffix = matches!(kind, ExtractKind::Suffix);
     let mut extractor = Extractor::new();
     extractor.kind(kind).limit_class(24).limit_total(400);
     // The sequence is used as extracted: every literal triggers work where
@@ -107,18 +144,7 @@ fn extract(hir: &Hir, kind: ExtractKind) -> Option<Literals> {
     if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
     }
-    let mut out: Literals = literals
-        .iter()
-        .map(|l| {
-            let bytes = l.as_bytes();
-            let keep = bytes.len().min(MAX_TRIGGER_LEN);
-            if suffix {
-                bytes[bytes.len() - keep..].to_vec()
-            } else {
-                bytes[..keep].to_vec()
-            }
-        })
-        .collect();
+    let mut out: Literals = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
     out.sort_unstable();
     out.dedup();
     Some(out)
@@ -152,6 +178,7 @@ mod tests {
         let h = hir(r"(?-u:\b)[0-9]+[- ]pages?(?-u:\b).{0,20}?(?:[$£€] ?[0-9]+)");
         let starts = start_literals(&h);
         let required = required_literals(&h, starts.as_ref()).unwrap();
+        assert_ne!(Some(&required), starts.as_ref());
         assert_eq!(strings(&required), ["page"]);
     }
 
@@ -159,7 +186,7 @@ mod tests {
     fn required_literals_of_an_alternation_come_from_every_branch() {
         let h = hir(r"[a-z]+ telegram|@[a-z]{3,} on signal");
         let required = required_literals(&h, None).unwrap();
-        assert_eq!(strings(&required), [" on sign", " telegra"]);
+        assert_eq!(strings(&required), ["on signa", "telegram"]);
         // One branch without a distinctive literal: nothing is required.
         assert_eq!(
             required_literals(&hir(r"[a-z]+ telegram|@[a-z]+"), None),
@@ -169,9 +196,25 @@ mod tests {
 
     #[test]
     fn long_literals_are_cut() {
-        let h = hir("pay an extraordinarily generous fee");
-        assert_eq!(strings(&start_literals(&h).unwrap()), ["pay an e"]);
-        assert_eq!(strings(&required_literals(&h, None).unwrap()), ["rous fee"]);
+        let h = hir("(?:pay|fee) an extraordinarily generous fee");
+        let starts = start_literals(&h);
+        assert_eq!(strings(starts.as_ref().unwrap()), ["fee an e", "pay an e"]);
+        let required = required_literals(&h, starts.as_ref()).unwrap();
+        assert_eq!(strings(&required), ["an extra"]);
+    }
+
+    #[test]
+    fn required_literals_do_not_begin_with_a_space() {
+        let window = |l: &str, from_end| {
+            String::from_utf8_lossy(gate_window(l.as_bytes(), from_end)).into_owned()
+        };
+        assert_eq!(window(" of costs", false), "of costs");
+        assert_eq!(window("all of costs", true), "of costs");
+        assert_eq!(window("s of cost", true), "of cost");
+        assert_eq!(window("dissatisfied", true), "atisfied");
+        // Unless too little would remain.
+        assert_eq!(window("  at", false), "  at");
+        assert_eq!(window("ab", true), "ab");
     }
 
     #[test]
