@@ -430,43 +430,53 @@ impl RuleSet {
         };
         let text = normalised.as_str();
         // Where regexes are to be tried (sized for the usual few per
-        // sentence), and which gates are open.
+        // sentence).
         let mut tries: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 16);
-        // Made on the first gate: short fields often hold none.
-        let mut open: Vec<bool> = Vec::new();
+        // For each regex, 1 + where its last gate literal starts (0: none).
+        // A match holds a gate literal, so no match of a regex starts after
+        // its last one. Made on the first gate: short fields often hold none.
+        let mut gate_after: Vec<u32> = Vec::new();
         let first_hit = out.len();
-        let literals = matcher
-            .automaton
-            .iter()
-            .flat_map(|a| a.find_overlapping_iter(text));
-        for m in literals {
-            let meaning = matcher.meanings.get(m.value() as usize).cloned();
-            let triggers =
-                meaning.and_then(|r| matcher.triggers.get(r.start as usize..r.end as usize));
-            for trigger in triggers.unwrap_or_default() {
-                match trigger {
-                    Trigger::Phrase(owner) => {
-                        self.phrase_hit(normalised, owner, m.start()..m.end(), out);
-                    }
-                    Trigger::Start(index) => tries.push((*index, m.start())),
-                    Trigger::Gate(index) => {
-                        if open.is_empty() {
-                            open.resize(self.regexes.len(), false);
+        if let Some(automaton) = &matcher.automaton {
+            for m in automaton.find_overlapping_iter(text) {
+                let meaning = matcher.meanings.get(m.value() as usize).cloned();
+                let triggers =
+                    meaning.and_then(|r| matcher.triggers.get(r.start as usize..r.end as usize));
+                for trigger in triggers.unwrap_or_default() {
+                    match trigger {
+                        Trigger::Phrase(owner) => {
+                            self.phrase_hit(normalised, owner, m.start()..m.end(), out);
                         }
-                        if let Some(gate) = open.get_mut(*index) {
-                            *gate = true;
+                        Trigger::Start(index) => tries.push((*index, m.start())),
+                        Trigger::Gate(index) => {
+                            if gate_after.is_empty() {
+                                gate_after.resize(self.regexes.len(), 0);
+                            }
+                            if let Some(after) = gate_after.get_mut(*index) {
+                                // Texts are far shorter than 4 GiB (limits of
+                                // the input); a longer one only loses this
+                                // shortcut.
+                                let start = u32::try_from(m.start() + 1).unwrap_or(u32::MAX);
+                                *after = (*after).max(start);
+                            }
                         }
                     }
                 }
             }
         }
         // Every trigger of the matcher belongs to a rule that reads the
-        // field; a regex runs unless its gate stayed shut.
-        let runs = |plan: &RegexPlan, index: usize| !plan.gated || open.get(index) == Some(&true);
+        // field; a regex may match from `at` on unless it is gated and no
+        // gate literal starts there or later.
+        let runs = |plan: &RegexPlan, index: usize, at: usize| {
+            !plan.gated
+                || gate_after
+                    .get(index)
+                    .is_some_and(|&after| after == u32::MAX || after as usize > at)
+        };
         // Regexes without start literals search the whole text.
         for &index in &matcher.unstarted {
             let plan = &self.regexes[index];
-            if runs(plan, index) {
+            if runs(plan, index, 0) {
                 for m in plan.regex.find_iter(text) {
                     self.push_hit(normalised, plan.rule, m.start()..m.end(), out);
                 }
@@ -475,9 +485,9 @@ impl RuleSet {
         // The others are tried, anchored, where one of their start literals
         // stands; a match must begin there, and may not begin inside the
         // previous match of the same regex.
-        // Most start literals belong to regexes whose gate stayed shut:
-        // those go before the sort.
-        tries.retain(|&(index, _)| runs(&self.regexes[index], index));
+        // Most start literals belong to regexes whose gate stayed shut, or
+        // stand after its last gate literal: those go before the sort.
+        tries.retain(|&(index, at)| runs(&self.regexes[index], index, at));
         tries.sort_unstable();
         tries.dedup();
         let mut covered = (usize::MAX, 0);
@@ -990,5 +1000,44 @@ mod scan_properties {
             expected.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
             prop_assert_eq!(hits, expected);
         }
+
+        /// Regexes tried only at their start literals, and only up to their
+        /// last gate literal, hit exactly where a search of the whole text
+        /// finds them.
+        #[test]
+        fn gated_regex_hits_are_every_match(
+            text in proptest::collection::vec(proptest::sample::select(REGEX_WORDS), 0..40),
+        ) {
+            let text = text.join(" ");
+            let src = format!(
+                "format = 1\nname = \"t\"\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"offer\"\nweight = 1.0\nregexes = [{}]\n",
+                GATED_REGEXES.iter().map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ")
+            );
+            let set = RuleSet::compile(RulePack::parse(&src, "t").unwrap()).unwrap();
+            prop_assert!(set.regexes.iter().all(|p| p.gated && p.has_starts));
+            let mut hits = Vec::new();
+            set.scan(&text, Field::Messages, &mut hits);
+            let mut expected: Vec<Hit> = Vec::new();
+            for pattern in GATED_REGEXES {
+                let regex = Regex::new(pattern).unwrap();
+                for m in regex.find_iter(&text) {
+                    expected.push(Hit { rule: 0, span: m.range() });
+                }
+            }
+            expected.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+            prop_assert_eq!(hits, expected);
+        }
     }
+
+    /// Regexes with start literals and gates (a part after the start, the
+    /// end of the match), whose matches can nest and repeat.
+    const GATED_REGEXES: &[&str] = &[
+        r"(?:send|give) (?:[^ ]+ ){0,2}gifts?",
+        r"(?:send|pay) [^.]{0,12}(?:usdt|btc)",
+    ];
+
+    /// Words of those regexes, and others; none changes when normalised.
+    const REGEX_WORDS: &[&str] = &[
+        "send", "give", "pay", "gift", "gifts", "usdt", "btc", "you", "them", "and", ".",
+    ];
 }
