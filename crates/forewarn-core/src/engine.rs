@@ -150,6 +150,10 @@ impl Engine {
         let mut hits: Vec<Hit> = Vec::new();
         let mut stages: Vec<MessageStages> = Vec::new();
         let mut normalised_texts: Vec<Normalised> = Vec::with_capacity(approach.messages.len());
+        // Hits kept per rule, and the signalled observables, of one message
+        // at a time.
+        let mut per_rule: Vec<(usize, usize)> = Vec::new();
+        let mut observed: Vec<(Builtin, Evidence)> = Vec::new();
 
         for (index, message) in approach.messages.iter().enumerate() {
             let from_sender = message.from == crate::approach::Author::Sender;
@@ -182,7 +186,7 @@ impl Engine {
             };
             self.rules.scan_normalised(&normalised, field, &mut hits);
             normalised_texts.push(normalised);
-            let mut per_rule: Vec<(usize, usize)> = Vec::new();
+            per_rule.clear();
             for h in &hits {
                 // Only the first few hits of a rule in a message are kept.
                 match per_rule.iter_mut().find(|(r, _)| *r == h.rule) {
@@ -198,7 +202,7 @@ impl Engine {
             if !from_sender {
                 continue;
             }
-            let mut observed = Vec::new();
+            observed.clear();
             let signalled = |kind: &ObservableKind| {
                 matches!(
                     kind,

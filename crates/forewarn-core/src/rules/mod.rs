@@ -429,9 +429,9 @@ impl RuleSet {
             return;
         };
         let text = normalised.as_str();
-        // Where regexes are to be tried (sized for the usual few per
-        // sentence).
-        let mut tries: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 16);
+        // Where regexes are to be tried. Made on the first start literal,
+        // sized for the usual few per sentence.
+        let mut tries: Vec<(usize, usize)> = Vec::new();
         // For each regex, 1 + where its last gate literal starts (0: none).
         // A match holds a gate literal, so no match of a regex starts after
         // its last one. Made on the first gate: short fields often hold none.
@@ -447,7 +447,12 @@ impl RuleSet {
                         Trigger::Phrase(owner) => {
                             self.phrase_hit(normalised, owner, m.start()..m.end(), out);
                         }
-                        Trigger::Start(index) => tries.push((*index, m.start())),
+                        Trigger::Start(index) => {
+                            if tries.capacity() == 0 {
+                                tries.reserve(text.len() / 16 + 1);
+                            }
+                            tries.push((*index, m.start()));
+                        }
                         Trigger::Gate(index) => {
                             if gate_after.is_empty() {
                                 gate_after.resize(self.regexes.len(), 0);
