@@ -64,7 +64,7 @@ fn required(hir: &Hir, kind: ExtractKind) -> Option<Literals> {
 /// The part of a required literal the automaton looks for: at most
 /// [`MAX_TRIGGER_LEN`] bytes from its beginning or (`from_end`) its end,
 /// without leading spaces where [`MIN_TRIGGER_LEN`] bytes remain.
-pub(super) fn gate_window(literal: &[u8], from_end: bool) -> &[u8] {
+fn gate_window(literal: &[u8], from_end: bool) -> &[u8] {
     let distinctive_from = |l: &[u8]| {
         l.iter()
             .position(|&b| b != b' ')
