@@ -133,7 +133,9 @@ pub struct Hit {
 /// A phrase of the automaton and the rule it belongs to.
 #[derive(Debug, Clone)]
 struct PhraseOwner {
-    rule: usize,
+    /// Index of the rule (indices are `u32` here, so that a trigger takes
+    /// 8 bytes: every literal match of a scan reads one).
+    rule: u32,
     /// Check for a word boundary before the phrase.
     left_boundary: bool,
     /// Check for a word boundary after the phrase.
@@ -148,10 +150,10 @@ enum Trigger {
     /// A rule's phrase: a hit where it stands.
     Phrase(PhraseOwner),
     /// A start literal of a regex (by index): try the regex here.
-    Start(usize),
+    Start(u32),
     /// A required literal of a regex (by index): the regex may match this
     /// text.
-    Gate(usize),
+    Gate(u32),
 }
 
 /// A compiled regex and how the scan reaches it.
@@ -204,6 +206,10 @@ pub struct RuleSet {
     /// One matcher for each field some rule reads.
     matchers: Vec<FieldMatcher>,
     regexes: Vec<RegexPlan>,
+    /// For each regex, where a match may start at the latest before a scan
+    /// has seen any gate literal (see `scan_normalised`): anywhere
+    /// (`u32::MAX`) for a regex without a gate, nowhere (0) for the others.
+    no_gate_seen: Vec<u32>,
     negations: Option<AhoCorasick>,
     negation_is_cjk: Vec<bool>,
 }
@@ -242,6 +248,7 @@ impl RuleSet {
         let mut literals: Vec<(usize, Vec<u8>, Trigger)> = Vec::new();
         let mut regexes = Vec::new();
         for (index, rule) in pack.rules.iter().enumerate() {
+            let rule32 = index32(index)?;
             for phrase in &rule.phrases {
                 let (body, prefix) = match phrase.strip_suffix('*') {
                     Some(body) => (body, true),
@@ -257,7 +264,7 @@ impl RuleSet {
                     });
                 };
                 let trigger = Trigger::Phrase(PhraseOwner {
-                    rule: index,
+                    rule: rule32,
                     left_boundary: is_word_char(first),
                     right_boundary: !prefix && is_word_char(last),
                     to_word_end: prefix,
@@ -280,7 +287,7 @@ impl RuleSet {
                         message: "matches the empty string".to_owned(),
                     });
                 }
-                let regex_index = regexes.len();
+                let regex_index = index32(regexes.len())?;
                 let hir = regex_syntax::parse(pattern).map_err(|e| RuleError::Regex {
                     id: rule.id.clone(),
                     pattern: pattern.clone(),
@@ -376,6 +383,10 @@ impl RuleSet {
             Some(AhoCorasick::new(&cues).map_err(|e| RuleError::Automaton(e.to_string()))?)
         };
         let negatable = pack.rules.iter().map(Rule::is_negatable).collect();
+        let no_gate_seen = regexes
+            .iter()
+            .map(|r| if r.gated { 0 } else { u32::MAX })
+            .collect();
         Ok(RuleSet {
             name: pack.name,
             version: pack.version,
@@ -383,6 +394,7 @@ impl RuleSet {
             negatable,
             matchers,
             regexes,
+            no_gate_seen,
             negations,
             negation_is_cjk,
         })
@@ -432,9 +444,10 @@ impl RuleSet {
         // Where regexes are to be tried. Made on the first start literal,
         // sized for the usual few per sentence.
         let mut tries: Vec<(usize, usize)> = Vec::new();
-        // For each regex, 1 + where its last gate literal starts (0: none).
-        // A match holds a gate literal, so no match of a regex starts after
-        // its last one. Made on the first gate: short fields often hold none.
+        // For each regex, 1 + where its last gate literal starts (0: none;
+        // `u32::MAX` for a regex without a gate). A match holds a gate
+        // literal, so no match of a regex starts after its last one. Made on
+        // the first gate literal: short fields often hold none.
         let mut gate_after: Vec<u32> = Vec::new();
         let first_hit = out.len();
         if let Some(automaton) = &matcher.automaton {
@@ -451,13 +464,13 @@ impl RuleSet {
                             if tries.capacity() == 0 {
                                 tries.reserve(text.len() / 16 + 1);
                             }
-                            tries.push((*index, m.start()));
+                            tries.push((*index as usize, m.start()));
                         }
                         Trigger::Gate(index) => {
                             if gate_after.is_empty() {
-                                gate_after.resize(self.regexes.len(), 0);
+                                gate_after.extend_from_slice(&self.no_gate_seen);
                             }
-                            if let Some(after) = gate_after.get_mut(*index) {
+                            if let Some(after) = gate_after.get_mut(*index as usize) {
                                 // Texts are far shorter than 4 GiB (limits of
                                 // the input); a longer one only loses this
                                 // shortcut.
@@ -470,18 +483,22 @@ impl RuleSet {
             }
         }
         // Every trigger of the matcher belongs to a rule that reads the
-        // field; a regex may match from `at` on unless it is gated and no
-        // gate literal starts there or later.
-        let runs = |plan: &RegexPlan, index: usize, at: usize| {
-            !plan.gated
-                || gate_after
-                    .get(index)
-                    .is_some_and(|&after| after == u32::MAX || after as usize > at)
+        // field; a regex may match from `at` on unless a gate literal must
+        // start there or later and none does.
+        let gates = if gate_after.is_empty() {
+            &self.no_gate_seen
+        } else {
+            &gate_after
+        };
+        let runs = |index: usize, at: usize| {
+            gates
+                .get(index)
+                .is_some_and(|&after| after == u32::MAX || after as usize > at)
         };
         // Regexes without start literals search the whole text.
         for &index in &matcher.unstarted {
             let plan = &self.regexes[index];
-            if runs(plan, index, 0) {
+            if runs(index, 0) {
                 for m in plan.regex.find_iter(text) {
                     self.push_hit(normalised, plan.rule, m.start()..m.end(), out);
                 }
@@ -492,7 +509,7 @@ impl RuleSet {
         // previous match of the same regex.
         // Most start literals belong to regexes whose gate stayed shut, or
         // stand after its last gate literal: those go before the sort.
-        tries.retain(|&(index, at)| runs(&self.regexes[index], index, at));
+        tries.retain(|&(index, at)| runs(index, at));
         tries.sort_unstable();
         tries.dedup();
         let mut covered = (usize::MAX, 0);
@@ -541,7 +558,7 @@ impl RuleSet {
                 .find(|(_, c)| !is_word_char(*c))
                 .map_or(text.len() - end, |(i, _)| i);
         }
-        self.push_hit(normalised, owner.rule, range.start..end, out);
+        self.push_hit(normalised, owner.rule as usize, range.start..end, out);
     }
 
     fn push_hit(
@@ -695,6 +712,11 @@ pub struct ExampleFailure {
 }
 
 /// Punctuation that ends a clause, for negations.
+/// An index of a rule or regex as the triggers keep it.
+fn index32(index: usize) -> Result<u32, RuleError> {
+    u32::try_from(index).map_err(|_| RuleError::Automaton("too many rules or regexes".to_owned()))
+}
+
 fn is_clause_end(c: char) -> bool {
     matches!(
         c,
@@ -922,6 +944,11 @@ mod plan_tests {
             gated * 10 >= total * 8,
             "only {gated} of {total} regexes are gated"
         );
+    }
+
+    #[test]
+    fn a_trigger_takes_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Trigger>(), 8);
     }
 
     #[test]
