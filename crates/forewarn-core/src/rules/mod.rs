@@ -173,12 +173,11 @@ struct RegexPlan {
 struct FieldMatcher {
     field: Field,
     /// Phrases, start literals and gate literals of those rules, each once,
-    /// in one automaton (none when they have no literals); a pattern's
-    /// value is its index in `meanings`.
-    automaton: Option<DoubleArrayAhoCorasick<u32>>,
-    /// What each pattern stands for: a range of `triggers` (a literal may
-    /// stand for several things).
-    meanings: Vec<Range<u32>>,
+    /// in one automaton (none when they have no literals). A pattern's
+    /// value is the range of `triggers` it stands for (a literal may stand
+    /// for several things), packed by [`pack_range`]: a match then reads
+    /// its triggers without another lookup.
+    automaton: Option<DoubleArrayAhoCorasick<u64>>,
     triggers: Vec<Trigger>,
     /// Their regexes without start literals, which search the whole text.
     unstarted: Vec<usize>,
@@ -188,7 +187,6 @@ impl std::fmt::Debug for FieldMatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FieldMatcher")
             .field("field", &self.field)
-            .field("literals", &self.meanings.len())
             .field("states", &self.automaton.as_ref().map(|a| a.num_states()))
             .field("triggers", &self.triggers)
             .field("unstarted", &self.unstarted)
@@ -330,21 +328,17 @@ impl RuleSet {
             // Each literal once, with everything it stands for.
             read.sort_by_key(|(literal, _)| *literal);
             let triggers: Vec<Trigger> = read.iter().map(|(_, t)| (*t).clone()).collect();
-            let mut patterns: Vec<(&[u8], u32)> = Vec::new();
-            let mut meanings: Vec<Range<u32>> = Vec::new();
+            let mut patterns: Vec<(&[u8], Range<u32>)> = Vec::new();
             for (at, (literal, _)) in (0u32..).zip(&read) {
-                match patterns.last() {
-                    Some((last, _)) if last == literal => {
-                        if let Some(meaning) = meanings.last_mut() {
-                            meaning.end = at + 1;
-                        }
-                    }
-                    _ => {
-                        patterns.push((literal, u32::try_from(meanings.len()).unwrap_or(u32::MAX)));
-                        meanings.push(at..at + 1);
-                    }
+                match patterns.last_mut() {
+                    Some((last, range)) if last == literal => range.end = at + 1,
+                    _ => patterns.push((literal, at..at + 1)),
                 }
             }
+            let patterns: Vec<(&[u8], u64)> = patterns
+                .into_iter()
+                .map(|(literal, range)| (literal, pack_range(range)))
+                .collect();
             let unstarted: Vec<usize> = (0..regexes.len())
                 .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
                 .collect();
@@ -365,7 +359,6 @@ impl RuleSet {
             matchers.push(FieldMatcher {
                 field,
                 automaton,
-                meanings,
                 triggers,
                 unstarted,
             });
@@ -452,9 +445,7 @@ impl RuleSet {
         let first_hit = out.len();
         if let Some(automaton) = &matcher.automaton {
             for m in automaton.find_overlapping_iter(text) {
-                let meaning = matcher.meanings.get(m.value() as usize).cloned();
-                let triggers =
-                    meaning.and_then(|r| matcher.triggers.get(r.start as usize..r.end as usize));
+                let triggers = matcher.triggers.get(unpack_range(m.value()));
                 for trigger in triggers.unwrap_or_default() {
                     match trigger {
                         Trigger::Phrase(owner) => {
@@ -712,6 +703,16 @@ pub struct ExampleFailure {
 }
 
 /// Punctuation that ends a clause, for negations.
+/// A range of trigger indices as one automaton value.
+fn pack_range(range: Range<u32>) -> u64 {
+    u64::from(range.start) << 32 | u64::from(range.end)
+}
+
+/// The range of trigger indices an automaton value stands for.
+fn unpack_range(value: u64) -> Range<usize> {
+    (value >> 32) as usize..(value & u64::from(u32::MAX)) as usize
+}
+
 /// An index of a rule or regex as the triggers keep it.
 fn index32(index: usize) -> Result<u32, RuleError> {
     u32::try_from(index).map_err(|_| RuleError::Automaton("too many rules or regexes".to_owned()))
