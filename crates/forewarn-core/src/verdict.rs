@@ -67,58 +67,58 @@ impl Verdict {
         out.extend_from_slice(self.risk.as_str().as_bytes());
         out.extend_from_slice(b"\",\"score\":");
         write_json_number(out, self.score);
-        out.extend_from_slice(b",\"signals\":[");
-        for (i, signal) in self.signals.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"signals\":");
+        write_json_array(out, &self.signals, |out, signal| {
             out.extend_from_slice(b"{\"id\":");
             write_json_str(out, &signal.id);
             out.extend_from_slice(b",\"title\":");
             write_json_str(out, &signal.title);
             out.extend_from_slice(b",\"weight\":");
             write_json_number(out, signal.weight);
-            out.extend_from_slice(b",\"evidence\":[");
-            for (j, evidence) in signal.evidence.iter().enumerate() {
-                if j > 0 {
-                    out.push(b',');
+            out.extend_from_slice(b",\"evidence\":");
+            write_json_array(out, &signal.evidence, |out, evidence| match evidence {
+                Evidence::Message {
+                    message,
+                    start,
+                    end,
+                    text,
+                } => {
+                    out.extend_from_slice(b"{\"message\":");
+                    write_json_number(out, message);
+                    out.extend_from_slice(b",\"start\":");
+                    write_json_number(out, start);
+                    out.extend_from_slice(b",\"end\":");
+                    write_json_number(out, end);
+                    out.extend_from_slice(b",\"text\":");
+                    write_json_str(out, text);
+                    out.push(b'}');
                 }
-                match evidence {
-                    Evidence::Message {
-                        message,
-                        start,
-                        end,
-                        text,
-                    } => {
-                        out.extend_from_slice(b"{\"message\":");
-                        write_json_number(out, message);
-                        out.extend_from_slice(b",\"start\":");
-                        write_json_number(out, start);
-                        out.extend_from_slice(b",\"end\":");
-                        write_json_number(out, end);
-                        out.extend_from_slice(b",\"text\":");
-                        write_json_str(out, text);
-                    }
-                    Evidence::Field { field, text } => {
-                        out.extend_from_slice(b"{\"field\":");
-                        write_json_str(out, field);
-                        out.extend_from_slice(b",\"text\":");
-                        write_json_str(out, text);
-                    }
+                Evidence::Field { field, text } => {
+                    out.extend_from_slice(b"{\"field\":");
+                    write_json_str(out, field);
+                    out.extend_from_slice(b",\"text\":");
+                    write_json_str(out, text);
+                    out.push(b'}');
                 }
-                out.push(b'}');
-            }
-            out.extend_from_slice(b"]}");
-        }
-        out.extend_from_slice(b"],\"advice\":[");
-        for (i, line) in self.advice.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_json_str(out, line);
-        }
-        out.extend_from_slice(b"]}");
+            });
+            out.push(b'}');
+        });
+        out.extend_from_slice(b",\"advice\":");
+        write_json_array(out, &self.advice, |out, line| write_json_str(out, line));
+        out.push(b'}');
     }
+}
+
+/// Appends `items` as a JSON array, each written by `write`.
+fn write_json_array<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 /// Appends `text` as a JSON string. Text with nothing to escape, nearly
