@@ -19,7 +19,7 @@
 use std::cmp::Reverse;
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Longest literal kept for the automaton.
 pub(super) const MAX_TRIGGER_LEN: usize = 8;
@@ -91,6 +91,37 @@ fn cut(set: Literals, part: impl Fn(&[u8]) -> &[u8]) -> Literals {
 /// Length of the shortest literal of a set.
 fn shortest(literals: &Literals) -> usize {
     literals.iter().map(Vec::len).min().unwrap_or(0)
+}
+
+/// Whether every match of `hir` holds an ASCII digit: then a text, or the
+/// rest of one, without a digit holds no match.
+///
+/// Numbers (amounts, counts, dates) often begin a pattern, where they give
+/// no start literal to try it at; a digit is a weaker gate than a literal,
+/// but one that most sentences do not pass.
+pub(super) fn requires_digit(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Literal(literal) => literal.0.iter().any(u8::is_ascii_digit),
+        HirKind::Class(Class::Unicode(class)) => {
+            !class.ranges().is_empty()
+                && class
+                    .ranges()
+                    .iter()
+                    .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            !class.ranges().is_empty()
+                && class
+                    .ranges()
+                    .iter()
+                    .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
+        }
+        HirKind::Capture(capture) => requires_digit(&capture.sub),
+        HirKind::Repetition(repetition) => repetition.min >= 1 && requires_digit(&repetition.sub),
+        HirKind::Concat(parts) => parts.iter().any(requires_digit),
+        HirKind::Alternation(branches) => branches.iter().all(requires_digit),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
 }
 
 /// Adds to `out` sets of literals one of which every match of `hir` holds.
@@ -215,6 +246,29 @@ mod tests {
         // Unless too little would remain.
         assert_eq!(window("  at", false), "  at");
         assert_eq!(window("ab", true), "ab");
+    }
+
+    #[test]
+    fn digits_required_by_every_branch_and_part() {
+        for pattern in [
+            r"(?-u:\b)[0-9][0-9,.]*k? ?(?:usdt|btc)",
+            r"(?:[$£€] ?[0-9]+|[0-9]+ ?(?:usd|gbp)) for (?:a )?report",
+            r"ref [a-z]{2}-[0-9]",
+            r"(?:5|9)[a-z]* stars",
+            r"(?:top|best) 10",
+        ] {
+            assert!(requires_digit(&hir(pattern)), "{pattern}");
+        }
+        for pattern in [
+            r"(?:[0-9]+|five) stars",
+            r"[0-9]* stars",
+            r"[0-9a-z]+ usdt",
+            r"\d+ usdt",
+            r"(?:[0-9]+ )?usdt",
+            r"(?:5|five)[0-9]* stars",
+        ] {
+            assert!(!requires_digit(&hir(pattern)), "{pattern}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
-use literals::{distinctive, required_literals, start_literals};
+use literals::{distinctive, required_literals, requires_digit, start_literals};
 
 use crate::normalise::{Normalised, is_cjk};
 
@@ -208,8 +208,17 @@ pub struct RuleSet {
     /// has seen any gate literal (see `scan_normalised`): anywhere
     /// (`u32::MAX`) for a regex without a gate, nowhere (0) for the others.
     no_gate_seen: Vec<u32>,
+    /// For each regex, whether every match of it holds an ASCII digit.
+    needs_digit: Vec<bool>,
     negations: Option<AhoCorasick>,
     negation_is_cjk: Vec<bool>,
+}
+
+/// 1 + where the last ASCII digit of `text` stands, or 0 without one.
+fn last_digit_after(text: &str) -> usize {
+    text.bytes()
+        .rposition(|b| b.is_ascii_digit())
+        .map_or(0, |at| at + 1)
 }
 
 /// Phrases that contain a negation cue without negating what follows.
@@ -245,6 +254,7 @@ impl RuleSet {
         // Every literal, with the rule it belongs to and what it stands for.
         let mut literals: Vec<(usize, Vec<u8>, Trigger)> = Vec::new();
         let mut regexes = Vec::new();
+        let mut needs_digit = Vec::new();
         for (index, rule) in pack.rules.iter().enumerate() {
             let rule32 = index32(index)?;
             for phrase in &rule.phrases {
@@ -297,6 +307,7 @@ impl RuleSet {
                 // report matches all the time; a gated regex rather searches
                 // the whole text on the rare texts its gate lets through.
                 let starts = starts.filter(|s| gates.is_none() || distinctive(s));
+                needs_digit.push(requires_digit(&hir));
                 regexes.push(RegexPlan {
                     regex,
                     rule: index,
@@ -388,6 +399,7 @@ impl RuleSet {
             matchers,
             regexes,
             no_gate_seen,
+            needs_digit,
             negations,
             negation_is_cjk,
         })
@@ -481,10 +493,14 @@ impl RuleSet {
         } else {
             &gate_after
         };
+        // Nor can a match that must hold a digit start after the last one.
+        let digit_after = std::cell::OnceCell::new();
         let runs = |index: usize, at: usize| {
             gates
                 .get(index)
                 .is_some_and(|&after| after == u32::MAX || after as usize > at)
+                && (!self.needs_digit.get(index).is_some_and(|&d| d)
+                    || *digit_after.get_or_init(|| last_digit_after(text)) > at)
         };
         // Regexes without start literals search the whole text.
         for &index in &matcher.unstarted {
