@@ -143,10 +143,59 @@ pub fn messenger_link(s: &str) -> Option<(Messenger, String)> {
     classify(&url)
 }
 
+/// The hosts of messenger links (without "www."), the only ones
+/// [`classify`] reads.
+const LINK_HOSTS: &[&str] = &[
+    "wa.me",
+    "api.whatsapp.com",
+    "web.whatsapp.com",
+    "whatsapp.com",
+    "chat.whatsapp.com",
+    "t.me",
+    "telegram.me",
+    "telegram.dog",
+    "signal.me",
+    "signal.group",
+];
+
+/// Whether `text` may hold a messenger link: `false` only when no link in
+/// it can have one of [`LINK_HOSTS`] as its host.
+///
+/// A parsed host is lower-cased ASCII, but the parser also maps full-width
+/// and other compatibility characters and decodes percent escapes, so only
+/// an ASCII text without `%` must hold the host as written, in some case.
+/// Each host has a dot, and most dots of a text end a sentence: the byte
+/// after a dot rules out nearly all of them at once.
+pub(super) fn may_link(text: &str) -> bool {
+    if !text.is_ascii() || text.contains('%') {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'.', bytes).any(|dot| {
+        let after = bytes.get(dot + 1).map(u8::to_ascii_lowercase);
+        // The bytes that follow the first dot of a host ("wa.me", "api.w...",
+        // "whatsapp.com", "telegram.dog", "signal.group").
+        if !matches!(after, Some(b'm' | b'w' | b'c' | b'd' | b'g')) {
+            return false;
+        }
+        LINK_HOSTS.iter().any(|host| {
+            let Some(first_dot) = host.find('.') else {
+                return false;
+            };
+            dot.checked_sub(first_dot)
+                .and_then(|start| bytes.get(start..start + host.len()))
+                .is_some_and(|written| written.eq_ignore_ascii_case(host.as_bytes()))
+        })
+    })
+}
+
 /// The messenger handle a parsed URL links to, if any.
 pub(super) fn classify(url: &Url) -> Option<(Messenger, String)> {
     let host = url.host_str()?;
     let host = host.strip_prefix("www.").unwrap_or(host);
+    if !LINK_HOSTS.contains(&host) {
+        return None;
+    }
     let segments: Vec<&str> = url
         .path_segments()
         .map(|s| s.filter(|p| !p.is_empty()).collect())
@@ -356,5 +405,37 @@ mod casing_tests {
             assert_eq!(out.len(), 1, "{text}");
             assert_eq!(out[0].value, "jli_2024");
         }
+    }
+}
+
+#[cfg(test)]
+mod link_host_tests {
+    use super::*;
+
+    #[test]
+    fn every_host_is_seen_in_any_case() {
+        for host in LINK_HOSTS {
+            for text in [
+                format!("see {host}/abc."),
+                format!("see https://www.{}/abc", host.to_ascii_uppercase()),
+                (*host).to_owned(),
+            ] {
+                assert!(may_link(&text), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn texts_that_cannot_hold_a_messenger_link() {
+        for text in [
+            "We met. Many thanks. Do get in touch on WhatsApp.",
+            "https://example.com/team.me and mail@example.org",
+            "",
+        ] {
+            assert!(!may_link(text), "{text}");
+        }
+        // Full-width letters and percent escapes may still parse to a host.
+        assert!(may_link("ｗａ.ｍｅ/447700900123"));
+        assert!(may_link("https://%77a.me/447700900123"));
     }
 }

@@ -128,12 +128,25 @@ pub fn extract_kinds(
     }
     let region = phone::region_id(options.default_region.as_deref());
     let mut found = Vec::new();
-    link::find(text, &mut found);
     messenger::find_phrases(text, region, &mut found);
     wallet::find(text, &mut found);
+    // Links are looked for when they are wanted, when they may hide a
+    // candidate (a wallet in a block explorer's URL), or when a messenger
+    // link may stand in the text. They go first, as they always have.
+    let links_wanted = wanted(&ObservableKind::Url {
+        domain: String::new(),
+    }) || wanted(&ObservableKind::Email {
+        domain: String::new(),
+    });
+    let any_wanted = |found: &[Observable]| found.iter().any(|o| wanted(&o.kind));
+    if links_wanted || any_wanted(&found) || messenger::may_link(text) {
+        let mut links = Vec::new();
+        link::find(text, &mut links);
+        found.splice(0..0, links);
+    }
     // Phone numbers can only take a candidate's place, never add one of
     // another kind: without a wanted candidate, none is kept either way.
-    if !wanted(&ObservableKind::Phone) && !found.iter().any(|o| wanted(&o.kind)) {
+    if !wanted(&ObservableKind::Phone) && !any_wanted(&found) {
         return Vec::new();
     }
     phone::find(text, region, &mut found);
