@@ -1083,10 +1083,11 @@ mod scan_properties {
     const GATED_REGEXES: &[&str] = &[
         r"(?:send|give) (?:[^ ]+ ){0,2}gifts?",
         r"(?:send|pay) [^.]{0,12}(?:usdt|btc)",
+        r"(?:send|pay) (?:[a-z]+ )?[0-9]+ ?(?:usdt|btc)",
     ];
 
     /// Words of those regexes, and others; none changes when normalised.
     const REGEX_WORDS: &[&str] = &[
-        "send", "give", "pay", "gift", "gifts", "usdt", "btc", "you", "them", "and", ".",
+        "send", "give", "pay", "gift", "gifts", "usdt", "btc", "you", "them", "and", ".", "12", "5",
     ];
 }
