@@ -117,7 +117,7 @@ pub fn extract(text: &str, options: &ExtractOptions) -> Vec<Observable> {
 /// The observables of [`extract`] whose kind is `wanted`, found with less
 /// work: phone numbers are only looked for when they are wanted, or when
 /// some wanted candidate was found that a longer phone number could
-/// overlap.
+/// overlap; links likewise, or when the text may hold a messenger link.
 pub fn extract_kinds(
     text: &str,
     options: &ExtractOptions,
