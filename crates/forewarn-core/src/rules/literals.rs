@@ -102,19 +102,20 @@ fn shortest(literals: &Literals) -> usize {
 pub(super) fn requires_digit(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Literal(literal) => literal.0.iter().any(u8::is_ascii_digit),
-        HirKind::Class(Class::Unicode(class)) => {
-            !class.ranges().is_empty()
-                && class
-                    .ranges()
-                    .iter()
-                    .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            !class.ranges().is_empty()
-                && class
-                    .ranges()
-                    .iter()
-                    .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
+        HirKind::Class(class) => {
+            // A class of ASCII characters has a byte form; others hold more
+            // than digits.
+            let bytes = match class {
+                Class::Unicode(class) => class.to_byte_class(),
+                Class::Bytes(class) => Some(class.clone()),
+            };
+            bytes.is_some_and(|class| {
+                !class.ranges().is_empty()
+                    && class
+                        .ranges()
+                        .iter()
+                        .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
+            })
         }
         HirKind::Capture(capture) => requires_digit(&capture.sub),
         HirKind::Repetition(repetition) => repetition.min >= 1 && requires_digit(&repetition.sub),
