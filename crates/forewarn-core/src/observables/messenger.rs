@@ -158,6 +158,26 @@ const LINK_HOSTS: &[&str] = &[
     "signal.group",
 ];
 
+/// For each byte, whether it follows the first dot of a host of
+/// [`LINK_HOSTS`] (they are lower case).
+const AFTER_FIRST_DOT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < LINK_HOSTS.len() {
+        let host = LINK_HOSTS[i].as_bytes();
+        let mut j = 0;
+        while j + 1 < host.len() {
+            if host[j] == b'.' {
+                table[host[j + 1] as usize] = true;
+                break;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    table
+};
+
 /// Whether `text` may hold a messenger link: `false` only when no link in
 /// it can have one of [`LINK_HOSTS`] as its host.
 ///
@@ -172,10 +192,8 @@ pub(super) fn may_link(text: &str) -> bool {
     }
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'.', bytes).any(|dot| {
-        let after = bytes.get(dot + 1).map(u8::to_ascii_lowercase);
-        // The bytes that follow the first dot of a host ("wa.me", "api.w...",
-        // "whatsapp.com", "telegram.dog", "signal.group").
-        if !matches!(after, Some(b'm' | b'w' | b'c' | b'd' | b'g')) {
+        let after = bytes.get(dot + 1).map_or(0, u8::to_ascii_lowercase);
+        if !AFTER_FIRST_DOT[usize::from(after)] {
             return false;
         }
         LINK_HOSTS.iter().any(|host| {
