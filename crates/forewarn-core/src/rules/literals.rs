@@ -42,6 +42,21 @@ pub(super) fn start_literals(hir: &Hir) -> Option<Literals> {
     extract(hir, ExtractKind::Prefix).map(|set| cut(set, |l| &l[..l.len().min(MAX_TRIGGER_LEN)]))
 }
 
+/// A sorted set of start literals without those that begin with another of
+/// the set: only where a match may start matters, and "0" already stands
+/// wherever "0k" does.
+pub(super) fn without_extensions(starts: Literals) -> Literals {
+    let mut kept: Literals = Vec::with_capacity(starts.len());
+    for literal in starts {
+        // Sorted, a literal comes right after the ones it begins with, and
+        // before anything that does not begin with it.
+        if !kept.last().is_some_and(|k| literal.starts_with(k)) {
+            kept.push(literal);
+        }
+    }
+    kept
+}
+
 /// The most distinctive set of literals one of which every match of `hir`
 /// contains, other than `starts`, or `None` when there is no distinctive one.
 pub(super) fn required_literals(hir: &Hir, starts: Option<&Literals>) -> Option<Literals> {

@@ -10,9 +10,9 @@
 //! double array keeps each state in 12 bytes, so a scan touches less
 //! memory. A regex is tried, anchored, where one of its start literals
 //! stands, and not at all on a text that lacks all of its required ("gate")
-//! literals; a regex with neither searches every text. The cost of scanning
-//! grows with the text and with what it contains, not with the number of
-//! rules.
+//! literals; a regex with neither, or one that would be tried at too many
+//! places of a text, searches the whole text. The cost of scanning grows
+//! with the text and with what it contains, not with the number of rules.
 
 mod literals;
 mod pack;
@@ -24,7 +24,7 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
-use literals::{distinctive, required_literals, requires_digit, start_literals};
+use literals::{required_literals, requires_digit, start_literals, without_extensions};
 
 use crate::normalise::{Normalised, is_cjk};
 
@@ -214,6 +214,12 @@ pub struct RuleSet {
     negation_is_cjk: Vec<bool>,
 }
 
+/// Most places one regex is tried at in one text; past them, one search of
+/// the whole text is cheaper. It also bounds the work and the memory of a
+/// scan of a text made of a start literal repeated many times, where each
+/// try could read to the end.
+const MAX_TRIES: usize = 32;
+
 /// 1 + where the last ASCII digit of `text` stands, or 0 without one.
 fn last_digit_after(text: &str) -> usize {
     text.bytes()
@@ -303,10 +309,7 @@ impl RuleSet {
                 })?;
                 let starts = start_literals(&hir);
                 let gates = required_literals(&hir, starts.as_ref());
-                // Short start literals (a digit, "£") would make the automaton
-                // report matches all the time; a gated regex rather searches
-                // the whole text on the rare texts its gate lets through.
-                let starts = starts.filter(|s| gates.is_none() || distinctive(s));
+                let starts = starts.map(without_extensions);
                 needs_digit.push(requires_digit(&hir));
                 regexes.push(RegexPlan {
                     regex,
@@ -449,6 +452,11 @@ impl RuleSet {
         // Where regexes are to be tried. Made on the first start literal,
         // sized for the usual few per sentence.
         let mut tries: Vec<(usize, usize)> = Vec::new();
+        // For each regex, how many tries it has, up to `MAX_TRIES + 1`: past
+        // `MAX_TRIES`, no more are kept, and the regex searches the whole
+        // text instead. Made with `tries`.
+        let mut tried: Vec<u8> = Vec::new();
+        let mut too_many_tries: Vec<usize> = Vec::new();
         // For each regex, 1 + where its last gate literal starts (0: none;
         // `u32::MAX` for a regex without a gate). A match holds a gate
         // literal, so no match of a regex starts after its last one. Made on
@@ -466,8 +474,19 @@ impl RuleSet {
                         Trigger::Start(index) => {
                             if tries.capacity() == 0 {
                                 tries.reserve(text.len() / 16 + 1);
+                                tried.resize(self.regexes.len(), 0);
                             }
-                            tries.push((*index as usize, m.start()));
+                            let index = *index as usize;
+                            if let Some(n) = tried.get_mut(index)
+                                && usize::from(*n) <= MAX_TRIES
+                            {
+                                *n += 1;
+                                if usize::from(*n) > MAX_TRIES {
+                                    too_many_tries.push(index);
+                                } else {
+                                    tries.push((index, m.start()));
+                                }
+                            }
                         }
                         Trigger::Gate(index) => {
                             if gate_after.is_empty() {
@@ -502,8 +521,15 @@ impl RuleSet {
                 && (!self.needs_digit.get(index).is_some_and(|&d| d)
                     || *digit_after.get_or_init(|| last_digit_after(text)) > at)
         };
-        // Regexes without start literals search the whole text.
-        for &index in &matcher.unstarted {
+        // Regexes without start literals search the whole text, and so do
+        // those with too many tries: it finds the same matches, as each
+        // starts at a start literal.
+        let too_often = |index: usize| {
+            tried
+                .get(index)
+                .is_some_and(|&n| usize::from(n) > MAX_TRIES)
+        };
+        for &index in matcher.unstarted.iter().chain(&too_many_tries) {
             let plan = &self.regexes[index];
             if runs(index, 0) {
                 for m in plan.regex.find_iter(text) {
@@ -516,7 +542,7 @@ impl RuleSet {
         // previous match of the same regex.
         // Most start literals belong to regexes whose gate stayed shut, or
         // stand after its last gate literal: those go before the sort.
-        tries.retain(|&(index, at)| runs(index, at));
+        tries.retain(|&(index, at)| runs(index, at) && !too_often(index));
         tries.sort_unstable();
         tries.dedup();
         let mut covered = (usize::MAX, 0);
@@ -963,6 +989,42 @@ mod plan_tests {
         );
     }
 
+    /// The rule set of one rule with these regexes.
+    fn regex_rule(regexes: &[&str]) -> RuleSet {
+        let list: Vec<String> = regexes.iter().map(|r| format!("'{r}'")).collect();
+        let src = format!(
+            "format = 1\nname = \"t\"\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"offer\"\nweight = 1.0\nregexes = [{}]\n",
+            list.join(", ")
+        );
+        RuleSet::compile(RulePack::parse(&src, "t").unwrap()).unwrap()
+    }
+
+    /// An amount in a cryptocurrency: started by a digit, gated by the
+    /// currency.
+    const AMOUNT: &str = r"(?-u:\b)[0-9][0-9,.]* ?(?:usdt|btc)(?-u:\b)";
+
+    #[test]
+    fn a_regex_tried_too_often_searches_the_whole_text() {
+        let set = regex_rule(&[AMOUNT]);
+        assert!(set.regexes.iter().all(|p| p.gated && p.has_starts));
+        let pattern = Regex::new(AMOUNT).unwrap();
+        // A digit starts a try; the last texts have more of them than one
+        // regex is tried at.
+        for numbers in [1, MAX_TRIES / 2, MAX_TRIES, 4 * MAX_TRIES] {
+            let numbers: Vec<String> = (0..numbers)
+                .map(|i| format!("{} items", 10 + i % 90))
+                .collect();
+            let text = format!("{}, 7 btc, 1,5 usdt 30 btc", numbers.join(", "));
+            assert_eq!(Normalised::new(&text).as_str(), text);
+            let mut hits = Vec::new();
+            set.scan(&text, Field::Messages, &mut hits);
+            let expected: Vec<Range<usize>> = pattern.find_iter(&text).map(|m| m.range()).collect();
+            let found: Vec<Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
+            assert_eq!(found, expected, "{} numbers", numbers.len());
+            assert_eq!(found.len(), 3);
+        }
+    }
+
     #[test]
     fn a_trigger_takes_eight_bytes() {
         assert_eq!(std::mem::size_of::<Trigger>(), 8);
@@ -970,16 +1032,7 @@ mod plan_tests {
 
     #[test]
     fn gated_and_started_regexes_find_every_match() {
-        let src = r#"format = 1
-name = "t"
-[[rule]]
-id = "FW-A"
-title = "a"
-family = "offer"
-weight = 1.0
-regexes = ['(?-u:\b)[0-9][0-9,.]* ?(?:usdt|btc)(?-u:\b)', '(?:send|give) (?:[^ ]+ ){0,2}gifts?']
-"#;
-        let set = RuleSet::compile(RulePack::parse(src, "t").unwrap()).unwrap();
+        let set = regex_rule(&[AMOUNT, "(?:send|give) (?:[^ ]+ ){0,2}gifts?"]);
         assert!(set.regexes.iter().all(|p| p.gated));
         let mut hits = Vec::new();
         let text = "we pay 500 usdt and 2,000 btc, and send you gifts. send nothing else 12";
@@ -1055,7 +1108,7 @@ mod scan_properties {
         /// finds them.
         #[test]
         fn gated_regex_hits_are_every_match(
-            text in proptest::collection::vec(proptest::sample::select(REGEX_WORDS), 0..40),
+            text in proptest::collection::vec(proptest::sample::select(REGEX_WORDS), 0..80),
         ) {
             let text = text.join(" ");
             let src = format!(
@@ -1084,6 +1137,9 @@ mod scan_properties {
         r"(?:send|give) (?:[^ ]+ ){0,2}gifts?",
         r"(?:send|pay) [^.]{0,12}(?:usdt|btc)",
         r"(?:send|pay) (?:[a-z]+ )?[0-9]+ ?(?:usdt|btc)",
+        // Started by a digit: tried at every one, or, past `MAX_TRIES` of
+        // them, searched for in the whole text.
+        r"[0-9][0-9 ]*(?:usdt|btc)",
     ];
 
     /// Words of those regexes, and others; none changes when normalised.
