@@ -221,6 +221,29 @@ mod tests {
     }
 
     #[test]
+    fn start_literals_that_extend_another_add_no_place_to_start() {
+        let set = |l: &[&str]| -> Literals { l.iter().map(|s| s.as_bytes().to_vec()).collect() };
+        assert_eq!(
+            without_extensions(set(&["0", "0 ", "0,", "00", "1k", "ab", "abc", "b", "ba"])),
+            set(&["0", "1k", "ab", "b"])
+        );
+        // From a regex: every literal begins with one that is kept, and no
+        // kept one begins with another.
+        let amount = r"(?-u:\b)[0-9][0-9,.]*k? ?(?:usdt|usdc|btc|eth|bitcoins?|xmr)(?-u:\b)";
+        let starts = start_literals(&hir(amount)).unwrap();
+        let kept = without_extensions(starts.clone());
+        assert!(kept.len() < starts.len());
+        assert!(starts.iter().all(|l| kept.iter().any(|k| l.starts_with(k))));
+        for (i, k) in kept.iter().enumerate() {
+            assert!(
+                kept.iter()
+                    .enumerate()
+                    .all(|(j, o)| i == j || !k.starts_with(o))
+            );
+        }
+    }
+
+    #[test]
     fn required_literals_come_from_the_rarest_part() {
         let h = hir(r"(?-u:\b)[0-9]+[- ]pages?(?-u:\b).{0,20}?(?:[$£€] ?[0-9]+)");
         let starts = start_literals(&h);
