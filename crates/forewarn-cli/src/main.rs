@@ -17,8 +17,8 @@ use clap::{Parser, Subcommand};
 
 /// `check` allocates some eighty small blocks per approach (the strings of
 /// the approach read, evidence quotes, the verdict) and frees them soon
-/// after. The system allocator's `malloc` and `free` took about an eighth
-/// of `check --json`'s time; with mimalloc the whole run is some 9% faster,
+/// after. The system allocator's `malloc` and `free` took 10-12% of
+/// `check --json`'s time; with mimalloc the whole run is some 9% faster,
 /// for about 13 MiB more resident memory, still flat in the input size.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
