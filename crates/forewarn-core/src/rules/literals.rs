@@ -6,7 +6,8 @@
 //! - *Required* literals: every match contains one of them, so a text that
 //!   holds none is never searched with the regex. They come from the end of
 //!   the regex, from one of the parts it is a sequence of, or, for an
-//!   alternation, from every branch; the most distinctive set is kept.
+//!   alternation, from every branch; the most distinctive set is kept,
+//!   unless it stands where a start literal does, which makes it no gate.
 //!
 //! Literals are cut to [`MAX_TRIGGER_LEN`] bytes (a start literal keeps its
 //! beginning, an end literal its end), which keeps the automaton small
@@ -36,10 +37,15 @@ pub(super) fn distinctive(literals: &Literals) -> bool {
     literals.iter().all(|l| l.len() >= MIN_TRIGGER_LEN)
 }
 
-/// The literals every match of `hir` starts with, or `None` when they cannot
-/// be listed (too many, or a match may start anywhere).
-pub(super) fn start_literals(hir: &Hir) -> Option<Literals> {
-    extract(hir, ExtractKind::Prefix).map(|set| cut(set, |l| &l[..l.len().min(MAX_TRIGGER_LEN)]))
+/// The literals every match of `hir` starts with, whole, or `None` when they
+/// cannot be listed (too many, or a match may start anywhere).
+pub(super) fn prefix_literals(hir: &Hir) -> Option<Literals> {
+    extract(hir, ExtractKind::Prefix)
+}
+
+/// The start literals the automaton looks for: the prefix literals, cut.
+pub(super) fn start_literals(prefixes: Literals) -> Literals {
+    cut(prefixes, |l| &l[..l.len().min(MAX_TRIGGER_LEN)])
 }
 
 /// A sorted set of start literals without those that begin with another of
@@ -58,15 +64,31 @@ pub(super) fn without_extensions(starts: Literals) -> Literals {
 }
 
 /// The most distinctive set of literals one of which every match of `hir`
-/// contains, other than `starts`, or `None` when there is no distinctive one.
-pub(super) fn required_literals(hir: &Hir, starts: Option<&Literals>) -> Option<Literals> {
+/// contains, or `None` when there is no distinctive one.
+///
+/// A set that every one of the regex's `prefixes` holds within its first
+/// [`MAX_TRIGGER_LEN`] bytes is left out: it stands where the start
+/// literal does, so where a try is due it is always there, and rules out
+/// nothing (a regex that begins with "(?:the )?colleague" gains nothing
+/// from requiring "colleagu"). A later part of the regex gates it instead.
+pub(super) fn required_literals(hir: &Hir, prefixes: Option<&Literals>) -> Option<Literals> {
     let mut candidates = Vec::new();
     candidates.extend(required(hir, ExtractKind::Suffix));
     collect_required(hir, &mut candidates);
     candidates
         .into_iter()
-        .filter(|c| distinctive(c) && Some(c) != starts)
+        .filter(|c| distinctive(c) && !prefixes.is_some_and(|p| at_every_start(c, p)))
         .max_by_key(|c| (shortest(c), Reverse(c.len())))
+}
+
+/// Whether every prefix holds one of `set` beginning in its first
+/// [`MAX_TRIGGER_LEN`] bytes: in the part the automaton looks for, or
+/// overlapping it.
+fn at_every_start(set: &Literals, prefixes: &Literals) -> bool {
+    prefixes.iter().all(|prefix| {
+        (0..prefix.len().min(MAX_TRIGGER_LEN))
+            .any(|at| set.iter().any(|l| prefix[at..].starts_with(l)))
+    })
 }
 
 /// The prefix or suffix literals of `hir` as required literals, each cut
@@ -205,6 +227,10 @@ mod tests {
         regex_syntax::parse(pattern).unwrap()
     }
 
+    fn starts_of(h: &Hir) -> Option<Literals> {
+        prefix_literals(h).map(start_literals)
+    }
+
     fn strings(literals: &Literals) -> Vec<String> {
         literals
             .iter()
@@ -214,10 +240,10 @@ mod tests {
 
     #[test]
     fn start_literals_cover_alternatives() {
-        let starts = start_literals(&hir(r"(?-u:\b)(?:pay|fee)s? for")).unwrap();
+        let starts = starts_of(&hir(r"(?-u:\b)(?:pay|fee)s? for")).unwrap();
         assert!(starts.iter().any(|l| l.starts_with(b"pay")));
         assert!(starts.iter().any(|l| l.starts_with(b"fee")));
-        assert_eq!(start_literals(&hir(".{0,3}abc")), None);
+        assert_eq!(prefix_literals(&hir(".{0,3}abc")), None);
     }
 
     #[test]
@@ -230,7 +256,7 @@ mod tests {
         // From a regex: every literal begins with one that is kept, and no
         // kept one begins with another.
         let amount = r"(?-u:\b)[0-9][0-9,.]*k? ?(?:usdt|usdc|btc|eth|bitcoins?|xmr)(?-u:\b)";
-        let starts = start_literals(&hir(amount)).unwrap();
+        let starts = starts_of(&hir(amount)).unwrap();
         let kept = without_extensions(starts.clone());
         assert!(kept.len() < starts.len());
         assert!(starts.iter().all(|l| kept.iter().any(|k| l.starts_with(k))));
@@ -246,9 +272,7 @@ mod tests {
     #[test]
     fn required_literals_come_from_the_rarest_part() {
         let h = hir(r"(?-u:\b)[0-9]+[- ]pages?(?-u:\b).{0,20}?(?:[$£€] ?[0-9]+)");
-        let starts = start_literals(&h);
-        let required = required_literals(&h, starts.as_ref()).unwrap();
-        assert_ne!(Some(&required), starts.as_ref());
+        let required = required_literals(&h, prefix_literals(&h).as_ref()).unwrap();
         assert_eq!(strings(&required), ["page"]);
     }
 
@@ -267,10 +291,12 @@ mod tests {
     #[test]
     fn long_literals_are_cut() {
         let h = hir("(?:pay|fee) an extraordinarily generous fee");
-        let starts = start_literals(&h);
+        let starts = starts_of(&h);
         assert_eq!(strings(starts.as_ref().unwrap()), ["fee an e", "pay an e"]);
-        let required = required_literals(&h, starts.as_ref()).unwrap();
-        assert_eq!(strings(&required), ["an extra"]);
+        // Required are the start of the middle ("an extra") and the end;
+        // the start of the middle stands within the start literal.
+        let required = required_literals(&h, prefix_literals(&h).as_ref()).unwrap();
+        assert_eq!(strings(&required), ["rous fee"]);
     }
 
     #[test]
@@ -311,10 +337,28 @@ mod tests {
     }
 
     #[test]
-    fn the_start_set_is_not_also_required() {
-        let h = hir("(?:which|what) officials");
-        let starts = start_literals(&h).unwrap();
-        let required = required_literals(&h, Some(&starts)).unwrap();
-        assert_ne!(required, starts);
+    fn no_literal_is_required_where_the_start_literal_stands() {
+        let gate = |pattern: &str| {
+            let h = hir(pattern);
+            required_literals(&h, prefix_literals(&h).as_ref()).map(|r| strings(&r))
+        };
+        // "official" begins within the start literals ("which of", "what
+        // off"), and so does the end: no gate.
+        assert_eq!(gate("(?:which|what) officials"), None);
+        assert_eq!(
+            gate("(?:which|what) officials (?:said|think)").unwrap(),
+            ["als said", "ls think"]
+        );
+        // "colleagu" would stand in every start literal ("the coll",
+        // "colleagu"): the end of the regex gates it.
+        assert_eq!(
+            gate(r"(?-u:\b)(?:the )?colleagues?(?-u:\b).{0,30}(?:views?|stance)").unwrap(),
+            ["stance", "view"]
+        );
+        // A literal past the start literal's bytes still gates.
+        assert_eq!(
+            gate(r"(?:would|will) be (?:very )?generous").unwrap(),
+            ["generous"]
+        );
     }
 }

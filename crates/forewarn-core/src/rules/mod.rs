@@ -24,7 +24,9 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
-use literals::{required_literals, requires_digit, start_literals, without_extensions};
+use literals::{
+    prefix_literals, required_literals, requires_digit, start_literals, without_extensions,
+};
 
 use crate::normalise::{Normalised, is_cjk};
 
@@ -286,30 +288,25 @@ impl RuleSet {
                 literals.push((index, normalised.into_bytes(), trigger));
             }
             for pattern in &rule.regexes {
-                let regex = Regex::builder()
-                    .configure(Regex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-                    .build(pattern)
-                    .map_err(|e| RuleError::Regex {
-                        id: rule.id.clone(),
-                        pattern: pattern.clone(),
-                        message: e.to_string(),
-                    })?;
-                if regex.is_match("") {
-                    return Err(RuleError::Regex {
-                        id: rule.id.clone(),
-                        pattern: pattern.clone(),
-                        message: "matches the empty string".to_owned(),
-                    });
-                }
-                let regex_index = index32(regexes.len())?;
-                let hir = regex_syntax::parse(pattern).map_err(|e| RuleError::Regex {
+                let regex_error = |message: String| RuleError::Regex {
                     id: rule.id.clone(),
                     pattern: pattern.clone(),
-                    message: e.to_string(),
-                })?;
-                let starts = start_literals(&hir);
-                let gates = required_literals(&hir, starts.as_ref());
-                let starts = starts.map(without_extensions);
+                    message,
+                };
+                // Parsed once: the syntax tree gives the literals, and the
+                // regex is built from it.
+                let hir = regex_syntax::parse(pattern).map_err(|e| regex_error(e.to_string()))?;
+                let regex = Regex::builder()
+                    .configure(Regex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+                    .build_from_hir(&hir)
+                    .map_err(|e| regex_error(e.to_string()))?;
+                if regex.is_match("") {
+                    return Err(regex_error("matches the empty string".to_owned()));
+                }
+                let regex_index = index32(regexes.len())?;
+                let prefixes = prefix_literals(&hir);
+                let gates = required_literals(&hir, prefixes.as_ref());
+                let starts = prefixes.map(|p| without_extensions(start_literals(p)));
                 needs_digit.push(requires_digit(&hir));
                 regexes.push(RegexPlan {
                     regex,
