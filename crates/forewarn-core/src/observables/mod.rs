@@ -117,7 +117,8 @@ pub fn extract(text: &str, options: &ExtractOptions) -> Vec<Observable> {
 /// The observables of [`extract`] whose kind is `wanted`, found with less
 /// work: phone numbers are only looked for when they are wanted, or when
 /// some wanted candidate was found that a longer phone number could
-/// overlap; links likewise, or when the text may hold a messenger link.
+/// overlap; links likewise (a link can take a phone number's place too),
+/// or when the text may hold a messenger link.
 pub fn extract_kinds(
     text: &str,
     options: &ExtractOptions,
@@ -131,13 +132,14 @@ pub fn extract_kinds(
     messenger::find_phrases(text, region, &mut found);
     wallet::find(text, &mut found);
     // Links are looked for when they are wanted, when they may hide a
-    // candidate (a wallet in a block explorer's URL), or when a messenger
-    // link may stand in the text. They go first, as they always have.
+    // candidate (a wallet in a block explorer's URL, a phone number in
+    // "https://7911 123456"), or when a messenger link may stand in the
+    // text. They go first, as they always have.
     let links_wanted = wanted(&ObservableKind::Url {
         domain: String::new(),
     }) || wanted(&ObservableKind::Email {
         domain: String::new(),
-    });
+    }) || wanted(&ObservableKind::Phone);
     let any_wanted = |found: &[Observable]| found.iter().any(|o| wanted(&o.kind));
     if links_wanted || any_wanted(&found) || messenger::may_link(text) {
         let mut links = Vec::new();

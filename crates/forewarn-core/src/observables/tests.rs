@@ -759,6 +759,16 @@ fn longer_observable_wins() {
     let o = only("Telegram: t.me/JohnDoe", None);
     assert_eq!(o.kind, messenger(Messenger::Telegram));
     assert_eq!(o.value, "johndoe");
+
+    // A link that swallows a phone number hides it from a search for
+    // phone numbers alone too.
+    let text = "https://7911 123456";
+    let phones = |k: &ObservableKind| *k == ObservableKind::Phone;
+    assert!(matches!(
+        only(text, Some("GB")).kind,
+        ObservableKind::Url { .. }
+    ));
+    assert_eq!(extract_kinds(text, &opts(Some("GB")), phones), []);
 }
 
 #[test]
