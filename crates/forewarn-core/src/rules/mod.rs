@@ -1,11 +1,13 @@
 //! Rules as data: rule packs, their compilation into one matcher, and
 //! matching.
 //!
-//! Every phrase of every rule, and the literals that decide where and
-//! whether each regular expression runs ([`literals`]), compile into one
-//! Aho-Corasick automaton per field (holding only the rules that read that
-//! field), so a text is read once whatever the number of rules, and a field
-//! no rule reads is not read at all. The automaton is a double array
+//! Every phrase of every rule, the literals that decide where and whether
+//! each regular expression runs ([`literals`]), and the negation cues
+//! compile into one Aho-Corasick automaton per field (holding only the
+//! rules that read that field), so a text is read once whatever the number
+//! of rules, and a field no rule reads is not read at all. A hit is looked
+//! at for a negation only when the walk found a cue shortly before it. The
+//! automaton is a double array
 //! (`daachorse`): thousands of literals make a large automaton, and the
 //! double array keeps each state in 12 bytes, so a scan touches less
 //! memory. A regex is tried, anchored, where one of its start literals
@@ -156,6 +158,19 @@ enum Trigger {
     /// A required literal of a regex (by index): the regex may match this
     /// text.
     Gate(u32),
+    /// A negation cue (by index): a hit shortly after it may be negated.
+    Cue(u32),
+}
+
+/// Where a negation cue stands in a scanned text, found by the automaton
+/// walk: a hit is looked at for a negation only when one stands shortly
+/// before it.
+#[derive(Debug, Clone, Copy)]
+struct CueSite {
+    start: usize,
+    end: usize,
+    /// A Chinese or Japanese cue, which needs no word boundaries.
+    cjk: bool,
 }
 
 /// A compiled regex and how the scan reaches it.
@@ -174,7 +189,8 @@ struct RegexPlan {
 #[derive(Clone)]
 struct FieldMatcher {
     field: Field,
-    /// Phrases, start literals and gate literals of those rules, each once,
+    /// Phrases, start literals and gate literals of those rules, and the
+    /// negation cues when one of them may be negated, each once,
     /// in one automaton (none when they have no literals). A pattern's
     /// value is the range of `triggers` it stands for (a literal may stand
     /// for several things), packed by [`pack_range`]: a match then reads
@@ -328,6 +344,14 @@ impl RuleSet {
                 fields.push(*field);
             }
         }
+        let cues: Vec<String> = pack
+            .negations
+            .iter()
+            .map(|c| Normalised::new(c).as_str().trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let negation_is_cjk: Vec<bool> = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
+        let cue_triggers: Vec<Trigger> = (0..index32(cues.len())?).map(Trigger::Cue).collect();
         let mut matchers = Vec::with_capacity(fields.len());
         for field in fields {
             let reads = |rule: usize| pack.rules[rule].fields.contains(&field);
@@ -336,6 +360,15 @@ impl RuleSet {
                 .filter(|(rule, _, _)| reads(*rule))
                 .map(|(_, literal, trigger)| (literal.as_slice(), trigger))
                 .collect();
+            // The walk also finds the negation cues, where hits of rules
+            // that negations cancel may stand.
+            if pack
+                .rules
+                .iter()
+                .any(|r| r.fields.contains(&field) && r.is_negatable())
+            {
+                read.extend(cues.iter().map(|c| c.as_bytes()).zip(&cue_triggers));
+            }
             // Each literal once, with everything it stands for.
             read.sort_by_key(|(literal, _)| *literal);
             let triggers: Vec<Trigger> = read.iter().map(|(_, t)| (*t).clone()).collect();
@@ -374,13 +407,6 @@ impl RuleSet {
                 unstarted,
             });
         }
-        let cues: Vec<String> = pack
-            .negations
-            .iter()
-            .map(|c| Normalised::new(c).as_str().trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        let negation_is_cjk = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
         let negations = if cues.is_empty() {
             None
         } else {
@@ -459,6 +485,8 @@ impl RuleSet {
         // literal, so no match of a regex starts after its last one. Made on
         // the first gate literal: short fields often hold none.
         let mut gate_after: Vec<u32> = Vec::new();
+        // The negation cues, in order of their ends.
+        let mut cues: Vec<CueSite> = Vec::new();
         let first_hit = out.len();
         if let Some(automaton) = &matcher.automaton {
             for m in automaton.find_overlapping_iter(text) {
@@ -466,7 +494,7 @@ impl RuleSet {
                 for trigger in triggers.unwrap_or_default() {
                     match trigger {
                         Trigger::Phrase(owner) => {
-                            self.phrase_hit(normalised, owner, m.start()..m.end(), out);
+                            self.phrase_hit(normalised, owner, m.start()..m.end(), &cues, out);
                         }
                         Trigger::Start(index) => {
                             if tries.capacity() == 0 {
@@ -497,6 +525,11 @@ impl RuleSet {
                                 *after = (*after).max(start);
                             }
                         }
+                        Trigger::Cue(index) => cues.push(CueSite {
+                            start: m.start(),
+                            end: m.end(),
+                            cjk: self.negation_is_cjk.get(*index as usize) == Some(&true),
+                        }),
                     }
                 }
             }
@@ -530,7 +563,7 @@ impl RuleSet {
             let plan = &self.regexes[index];
             if runs(index, 0) {
                 for m in plan.regex.find_iter(text) {
-                    self.push_hit(normalised, plan.rule, m.start()..m.end(), out);
+                    self.push_hit(normalised, plan.rule, m.start()..m.end(), &cues, out);
                 }
             }
         }
@@ -554,7 +587,7 @@ impl RuleSet {
                 && found.offset() > at
             {
                 covered = (index, found.offset());
-                self.push_hit(normalised, plan.rule, at..found.offset(), out);
+                self.push_hit(normalised, plan.rule, at..found.offset(), &cues, out);
             }
         }
         out[first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
@@ -567,6 +600,7 @@ impl RuleSet {
         normalised: &Normalised,
         owner: &PhraseOwner,
         range: Range<usize>,
+        cues: &[CueSite],
         out: &mut Vec<Hit>,
     ) {
         let text = normalised.as_str();
@@ -588,7 +622,7 @@ impl RuleSet {
                 .find(|(_, c)| !is_word_char(*c))
                 .map_or(text.len() - end, |(i, _)| i);
         }
-        self.push_hit(normalised, owner.rule as usize, range.start..end, out);
+        self.push_hit(normalised, owner.rule as usize, range.start..end, cues, out);
     }
 
     fn push_hit(
@@ -596,9 +630,10 @@ impl RuleSet {
         normalised: &Normalised,
         rule: usize,
         range: Range<usize>,
+        cues: &[CueSite],
         out: &mut Vec<Hit>,
     ) {
-        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.start) {
+        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.start, cues) {
             return;
         }
         out.push(Hit {
@@ -608,18 +643,18 @@ impl RuleSet {
     }
 
     /// Whether a negation cue stands shortly before `at`, in the same
-    /// sentence.
-    fn is_negated(&self, text: &str, at: usize) -> bool {
+    /// sentence. `cues` are the cues of `text`, in order of their ends.
+    fn is_negated(&self, text: &str, at: usize, cues: &[CueSite]) -> bool {
         if self.negations.is_none() {
             return false;
         }
-        // Five words never need more than this; bounding it keeps the cost
-        // per hit constant on long texts without punctuation.
-        let mut from = at.saturating_sub(NEGATION_WINDOW_BYTES);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-        let before = &text[from..at];
+        let from = negation_reach(text, at);
+        cue_between(text, cues, from, at) && self.negated_from(&text[from..at])
+    }
+
+    /// Whether a negation cue in `before`, the text just before a hit,
+    /// negates it.
+    fn negated_from(&self, before: &str) -> bool {
         // A negation reaches to the end of its clause: punctuation, or a
         // "but" that turns the sentence, ends it ("No pressure, we pay in
         // crypto"; "not a lot, but we pay in crypto"). The window is the
@@ -739,6 +774,40 @@ pub struct ExampleFailure {
     pub sentence: String,
     /// Whether the rule should have fired.
     pub expected_match: bool,
+}
+
+/// Where the text a negation of a hit at `at` may stand in begins: five
+/// words never need more, and bounding it keeps the cost per hit constant
+/// on long texts without punctuation.
+fn negation_reach(text: &str, at: usize) -> usize {
+    let mut from = at.saturating_sub(NEGATION_WINDOW_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    from
+}
+
+/// Whether a cue of `cues` (in order of their ends) stands within
+/// `from..at` of `text` as a cue of the window that [`RuleSet::negated_from`]
+/// reads there could: a whole word, where the window's edges count as word
+/// boundaries, or a CJK cue. Without one, no window there holds a cue.
+fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
+    let ended = cues.partition_point(|c| c.end <= at);
+    cues[..ended]
+        .iter()
+        .rev()
+        .take_while(|c| c.end > from)
+        .any(|c| {
+            c.start >= from
+                && (c.cjk
+                    || ((c.start == from
+                        || !text[..c.start]
+                            .chars()
+                            .next_back()
+                            .is_some_and(is_word_char))
+                        && (c.end == at
+                            || !text[c.end..].chars().next().is_some_and(is_word_char))))
+        })
 }
 
 /// Punctuation that ends a clause, for negations.
@@ -1126,6 +1195,91 @@ mod scan_properties {
             expected.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
             prop_assert_eq!(hits, expected);
         }
+    }
+
+    proptest! {
+        /// Wherever the window before a hit holds a negation, a cue the
+        /// walk finds stands between the window's bounds: leaving out the
+        /// hits with none near them loses no negation. The cues are the
+        /// default pack's, in texts made to put them at the window's edges,
+        /// inside other words and next to CJK text.
+        #[test]
+        fn cue_sites_keep_every_negation(
+            text in proptest::collection::vec(proptest::sample::select(NEGATION_PIECES), 0..60),
+        ) {
+            static SET: std::sync::LazyLock<RuleSet> =
+                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
+            let set = &*SET;
+            let text = text.concat();
+            // Every occurrence of every cue, as the walk records them.
+            let cues: Vec<CueSite> = set
+                .negations
+                .as_ref()
+                .unwrap()
+                .find_overlapping_iter(&text)
+                .map(|m| CueSite {
+                    start: m.start(),
+                    end: m.end(),
+                    cjk: set.negation_is_cjk[m.pattern().as_usize()],
+                })
+                .collect();
+            for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+                let from = negation_reach(&text, at);
+                if set.negated_from(&text[from..at]) {
+                    prop_assert!(cue_between(&text, &cues, from, at), "{text:?} at {at}");
+                }
+            }
+        }
+    }
+
+    /// Cues, words that hold one, turns, clause ends and CJK text.
+    const NEGATION_PIECES: &[&str] = &[
+        "not",
+        "no",
+        "never",
+        "don't",
+        "do not",
+        "not only",
+        "know",
+        "note",
+        "piano",
+        "nor",
+        "minor",
+        "we pay",
+        "a",
+        "abcdefghijklmnopqrstuvwxyz",
+        " ",
+        " ",
+        " ",
+        ",",
+        " but ",
+        "不",
+        "没有",
+        "不用担心",
+        "报酬",
+        "x",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ];
+
+    /// A window cut at its byte bound, inside a word, begins with a cue
+    /// that is no whole word of the text: it still negates, and its site
+    /// still counts.
+    #[test]
+    fn a_cue_at_the_cut_edge_of_the_window_counts() {
+        let set = RuleSet::default_pack().unwrap();
+        let text = format!("xnot {}", "a".repeat(200));
+        let at = 1 + NEGATION_WINDOW_BYTES;
+        let from = negation_reach(&text, at);
+        assert_eq!(&text[from..from + 3], "not");
+        assert!(set.negated_from(&text[from..at]));
+        let cues = [CueSite {
+            start: 1,
+            end: 4,
+            cjk: false,
+        }];
+        assert!(cue_between(&text, &cues, from, at));
+        // One byte further on, the cue is outside the window.
+        assert!(!cue_between(&text, &cues, from + 1, at + 1));
     }
 
     /// Regexes with start literals and gates (a part after the start, the
