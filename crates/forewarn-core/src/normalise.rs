@@ -205,8 +205,7 @@ impl Origins {
 
 /// Builds a normalised text one piece at a time, remembering origins.
 struct Builder {
-    /// UTF-8: only whole characters are ever pushed.
-    text: Vec<u8>,
+    text: String,
     origin: Origins,
     /// Whether the text ends in a space (or is empty): white space that
     /// follows is dropped.
@@ -216,7 +215,7 @@ struct Builder {
 impl Builder {
     fn with_capacity(n: usize) -> Self {
         Self {
-            text: Vec::with_capacity(n),
+            text: String::with_capacity(n),
             // A piece for every few words is usual when spaces collapse or
             // characters are rewritten; sized once rather than grown.
             origin: Origins {
@@ -230,9 +229,7 @@ impl Builder {
     #[inline]
     fn push(&mut self, c: char, from: (u32, u32)) {
         self.origin.record(self.text.len(), from, c.len_utf8() == 1);
-        let mut buf = [0; 4];
-        self.text
-            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        self.text.push(c);
     }
 
     /// Pushes a folded character: white space becomes one space, unless
@@ -250,14 +247,18 @@ impl Builder {
         }
     }
 
-    /// Steps 1 to 4 for the ASCII bytes `range` of `original`: lower case
-    /// and collapsed white space, one origin piece per stretch between
+    /// Steps 1 to 4 for the ASCII characters `range` of `original`: lower
+    /// case and collapsed white space, one origin piece per stretch between
     /// collapses.
-    fn push_ascii_run(&mut self, original: &[u8], range: Range<usize>) {
+    fn push_ascii_run(&mut self, original: &str, range: Range<usize>) {
         let at = self.text.len();
-        self.text.extend_from_slice(&original[range.clone()]);
+        let Some(ascii) = original.get(range.clone()) else {
+            return;
+        };
+        self.text.push_str(ascii);
         let run = &mut self.text[at..];
         run.make_ascii_lowercase();
+        let run = run.as_bytes();
         // Most text has nothing to collapse: single spaces between words.
         if single_spaced(run, self.last_space) {
             if let Some(&last) = run.last() {
@@ -267,25 +268,12 @@ impl Builder {
             }
             return;
         }
-        // Collapse in place: each kept byte moves back over the dropped ones.
-        let mut kept = 0;
-        for read in 0..run.len() {
-            let mut b = run[read];
-            if is_ascii_space(b) {
-                if self.last_space {
-                    continue;
-                }
-                self.last_space = true;
-                b = b' ';
-            } else {
-                self.last_space = false;
-            }
+        // Pushed again, collapsed.
+        self.text.truncate(at);
+        for (read, b) in ascii.bytes().enumerate() {
             let from = (range.start + read) as u32;
-            self.origin.record(at + kept, (from, from + 1), true);
-            run[kept] = b;
-            kept += 1;
+            self.push_folded(char::from(b.to_ascii_lowercase()), (from, from + 1));
         }
-        self.text.truncate(at + kept);
     }
 
     /// Copies the bytes `range` of `input` (on character boundaries), with
@@ -312,13 +300,13 @@ impl Builder {
                 Some(to) => self.origin.record(at, (piece.from, to), false),
             }
         }
-        self.text.extend_from_slice(text.as_bytes());
+        self.text.push_str(text);
         self.last_space = text.ends_with(' ');
     }
 
     fn finish(self) -> Normalised {
         Normalised {
-            text: String::from_utf8(self.text).unwrap_or_default(),
+            text: self.text,
             origin: self.origin,
         }
     }
@@ -362,7 +350,7 @@ fn single_spaced(run: &[u8], space_before: bool) -> bool {
 /// Steps 1 to 4 for a text that is all ASCII.
 fn fold_ascii(original: &str) -> Normalised {
     let mut out = Builder::with_capacity(original.len());
-    out.push_ascii_run(original.as_bytes(), 0..original.len());
+    out.push_ascii_run(original, 0..original.len());
     out.finish()
 }
 
@@ -403,7 +391,7 @@ fn fold_characters(original: &str) -> Normalised {
         let run = swar::find_non_ascii(&bytes[i..])
             .map_or(bytes.len(), |n| (i + n).saturating_sub(1).max(i));
         if run > i {
-            out.push_ascii_run(bytes, i..run);
+            out.push_ascii_run(original, i..run);
             i = run;
             continue;
         }
