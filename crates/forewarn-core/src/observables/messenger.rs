@@ -5,7 +5,6 @@
 use std::sync::LazyLock;
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
-use phonenumber::country::Id;
 use regex::Regex;
 use url::Url;
 
@@ -305,7 +304,7 @@ fn continues_handle(text: &str, end: usize) -> bool {
 }
 
 /// Pushes the handles introduced by a platform name onto `out`.
-pub(super) fn find_phrases(text: &str, region: Option<Id>, out: &mut Vec<Observable>) {
+pub(super) fn find_phrases(text: &str, region: Option<&str>, out: &mut Vec<Observable>) {
     let (Some(finder), Some(tail)) = (KEYWORD_FINDER.as_ref(), TAIL.as_ref()) else {
         return;
     };
@@ -345,7 +344,7 @@ fn handle_at(
     start: usize,
     platform: Messenger,
     strong: bool,
-    region: Option<Id>,
+    region: Option<&str>,
 ) -> Option<Observable> {
     let rest = text.get(start..)?;
     let first = rest.chars().next()?;

@@ -127,7 +127,8 @@ pub fn extract_kinds(
     if text.is_empty() {
         return Vec::new();
     }
-    let region = phone::region_id(options.default_region.as_deref());
+    // The region is looked up only for a candidate phone number.
+    let region = options.default_region.as_deref();
     let mut found = Vec::new();
     messenger::find_phrases(text, region, &mut found);
     wallet::find(text, &mut found);

@@ -96,7 +96,7 @@ pub(super) fn region_id(region: Option<&str>) -> Option<Id> {
     let &[a, b] = region?.trim().as_bytes() else {
         return None;
     };
-    // Upper-cased on the stack: this runs for every message.
+    // Upper-cased on the stack: this runs for every candidate number.
     let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
     let id: Id = std::str::from_utf8(&upper).ok()?.parse().ok()?;
     // The parser unwraps the region's metadata: make sure it exists.
@@ -405,13 +405,14 @@ fn bad_context(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Checks the candidate `text[start..end]` and returns its E.164 form if it
-/// is a phone number. `introduced` is set when a messenger name precedes
-/// it ("WeChat ID: +44 ..."), so the words before it say nothing.
+/// is a phone number, read in `region` (ISO 3166) when it has no country
+/// code. `introduced` is set when a messenger name precedes it ("WeChat
+/// ID: +44 ..."), so the words before it say nothing.
 fn check(
     text: &str,
     start: usize,
     end: usize,
-    region: Option<Id>,
+    region: Option<&str>,
     introduced: bool,
 ) -> Option<(usize, String)> {
     let mut start = start;
@@ -426,6 +427,7 @@ fn check(
         return None;
     }
     let international = c.trim_start_matches('(').starts_with(['+']) || c.starts_with("00");
+    let region = region_id(region);
     if region.is_none() && !international {
         return None;
     }
@@ -475,7 +477,7 @@ fn groups(text: &str, start: usize, end: usize) -> Vec<(usize, usize, usize)> {
 }
 
 /// Pushes every valid phone number in `text` onto `out`.
-pub(super) fn find(text: &str, region: Option<Id>, out: &mut Vec<Observable>) {
+pub(super) fn find(text: &str, region: Option<&str>, out: &mut Vec<Observable>) {
     // Cheap pre-check: no phone number without seven digits.
     if text.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
         return;
@@ -537,7 +539,7 @@ pub(super) fn find(text: &str, region: Option<Id>, out: &mut Vec<Observable>) {
 
 /// Finds a phone number starting exactly at `start` (for "WeChat: +44 ...")
 /// and returns its end and E.164 form.
-pub(super) fn at(text: &str, start: usize, region: Option<Id>) -> Option<(usize, String)> {
+pub(super) fn at(text: &str, start: usize, region: Option<&str>) -> Option<(usize, String)> {
     let re = CANDIDATE.as_ref()?;
     let m = re.find_at(text, start)?;
     if m.start() != start {
