@@ -259,7 +259,7 @@ fn collect(
             let next = chars.next();
             let c = next.map(|(_, c)| c);
             let at = next.map_or(chunk.len(), |(i, _)| i);
-            let is_word = c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c));
+            let is_word = c.is_some_and(|c| !is_cjk(c) && c.is_alphanumeric());
             let is_ideograph = c.is_some_and(is_cjk);
             if !is_word && let Some(s) = word_start.take() {
                 let w = &chunk[s..at];

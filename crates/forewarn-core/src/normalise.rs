@@ -623,7 +623,7 @@ impl Unit for u8 {
 
 impl Unit for char {
     fn is_letter(self) -> bool {
-        self.is_alphabetic() && !is_cjk(self)
+        !is_cjk(self) && self.is_alphabetic()
     }
     fn is_separator(self) -> bool {
         is_letter_separator(self)
