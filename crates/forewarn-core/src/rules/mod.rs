@@ -810,7 +810,6 @@ fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
         })
 }
 
-/// Punctuation that ends a clause, for negations.
 /// A range of trigger indices as one automaton value.
 fn pack_range(range: Range<u32>) -> u64 {
     u64::from(range.start) << 32 | u64::from(range.end)
@@ -826,6 +825,7 @@ fn index32(index: usize) -> Result<u32, RuleError> {
     u32::try_from(index).map_err(|_| RuleError::Automaton("too many rules or regexes".to_owned()))
 }
 
+/// Punctuation that ends a clause, for negations.
 fn is_clause_end(c: char) -> bool {
     matches!(
         c,
