@@ -780,11 +780,7 @@ pub struct ExampleFailure {
 /// words never need more, and bounding it keeps the cost per hit constant
 /// on long texts without punctuation.
 fn negation_reach(text: &str, at: usize) -> usize {
-    let mut from = at.saturating_sub(NEGATION_WINDOW_BYTES);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    from
+    text.ceil_char_boundary(at.saturating_sub(NEGATION_WINDOW_BYTES))
 }
 
 /// Whether a cue of `cues` (in order of their ends) stands within
