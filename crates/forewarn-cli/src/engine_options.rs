@@ -85,7 +85,19 @@ impl EngineOptions {
 
     /// Builds the engine.
     pub fn engine(&self) -> Result<Engine> {
-        Ok(Engine::new(self.rule_set()?, self.model()?, self.config()?))
+        // Loading the phone metadata takes about as long as compiling the
+        // rules: given a second core, the two overlap. Should no thread
+        // start, the engine loads the metadata itself.
+        let metadata = std::thread::Builder::new()
+            .name("phone-metadata".into())
+            .spawn(forewarn_core::observables::prepare_metadata);
+        let (rules, model, config) = (self.rule_set()?, self.model()?, self.config()?);
+        if let Ok(loading) = metadata {
+            // Were the loading to panic, the engine's own call to load the
+            // metadata would panic again here: nothing is lost.
+            let _ = loading.join();
+        }
+        Ok(Engine::new(rules, model, config))
     }
 }
 

@@ -312,17 +312,23 @@ impl RuleSet {
                 // Parsed once: the syntax tree gives the literals, and the
                 // regex is built from it.
                 let hir = regex_syntax::parse(pattern).map_err(|e| regex_error(e.to_string()))?;
+                let prefixes = prefix_literals(&hir);
+                let gates = required_literals(&hir, prefixes.as_ref());
+                let starts = prefixes.map(|p| without_extensions(start_literals(p)));
+                // A regex with start literals is searched anchored where
+                // one stands, so a prefilter of its own would go unused;
+                // building one costs more than compiling the regex.
+                let config = Regex::config()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .auto_prefilter(starts.is_none());
                 let regex = Regex::builder()
-                    .configure(Regex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+                    .configure(config)
                     .build_from_hir(&hir)
                     .map_err(|e| regex_error(e.to_string()))?;
                 if regex.is_match("") {
                     return Err(regex_error("matches the empty string".to_owned()));
                 }
                 let regex_index = index32(regexes.len())?;
-                let prefixes = prefix_literals(&hir);
-                let gates = required_literals(&hir, prefixes.as_ref());
-                let starts = prefixes.map(|p| without_extensions(start_literals(p)));
                 needs_digit.push(requires_digit(&hir));
                 regexes.push(RegexPlan {
                     regex,
