@@ -1,6 +1,7 @@
 //! The `forewarn` command.
 
 mod alerts;
+mod batches;
 mod commands;
 mod corpus;
 mod data_dir;

@@ -1,11 +1,25 @@
 //! Evidence offsets always point into the original text, whatever the input:
-//! every piece of message evidence is exactly `text[start..end]`.
+//! every piece of message evidence is exactly `text[start..end]`. And a
+//! batch of approaches is judged exactly as each one alone.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use forewarn_core::{Approach, Engine, EngineConfig, Evidence, Message, Model, RuleSet, Sender};
+use std::sync::LazyLock;
+
+use forewarn_core::{
+    Approach, Author, Engine, EngineConfig, Evidence, Message, Model, RuleSet, Sender,
+};
 use proptest::prelude::*;
+
+/// The default engine, built once for every case.
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    Engine::new(
+        RuleSet::default_pack().unwrap(),
+        Model::shipped().unwrap(),
+        EngineConfig::default(),
+    )
+});
 
 /// Pieces that fire rules, in plain, obfuscated and Chinese forms, mixed
 /// with arbitrary text.
@@ -38,11 +52,7 @@ proptest! {
 
     #[test]
     fn evidence_quotes_the_original_exactly(texts in proptest::collection::vec(proptest::collection::vec(piece(), 0..12), 1..4)) {
-        let engine = Engine::new(
-            RuleSet::default_pack().unwrap(),
-            Model::shipped().unwrap(),
-            EngineConfig::default(),
-        );
+        let engine = &*ENGINE;
         let approach = Approach {
             sender: Sender { name: "X".into(), ..Sender::default() },
             messages: texts.iter().map(|t| Message { text: t.concat(), ..Message::default() }).collect(),
@@ -61,6 +71,41 @@ proptest! {
                     prop_assert_eq!(original.get(*start..*end), Some(text.as_str()));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_batch_is_judged_as_each_approach_alone(
+        approaches in proptest::collection::vec(
+            proptest::collection::vec(
+                (proptest::collection::vec(piece(), 0..8), proptest::option::of(piece()), any::<bool>()),
+                0..4,
+            ),
+            0..6,
+        )
+    ) {
+        let engine = &*ENGINE;
+        let approaches: Vec<Approach> = approaches
+            .into_iter()
+            .map(|messages| Approach {
+                sender: Sender { name: "X".into(), ..Sender::default() },
+                messages: messages
+                    .into_iter()
+                    .map(|(pieces, subject, reply)| Message {
+                        from: if reply { Author::Recipient } else { Author::Sender },
+                        subject,
+                        text: pieces.concat(),
+                        ..Message::default()
+                    })
+                    .collect(),
+                ..Approach::default()
+            })
+            .collect();
+        let batch: Vec<&Approach> = approaches.iter().collect();
+        let analyses = engine.analyse_batch(&batch);
+        prop_assert_eq!(analyses.len(), approaches.len());
+        for (approach, analysis) in approaches.iter().zip(&analyses) {
+            prop_assert_eq!(engine.verdict(approach, analysis), engine.evaluate(approach));
         }
     }
 }

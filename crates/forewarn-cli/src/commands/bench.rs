@@ -18,6 +18,7 @@ use forewarn_core::{Approach, Engine, Message, Recipient, Sender};
 use forewarn_ingest::{ApproachReader, Limits};
 
 use crate::EXIT_LOW;
+use crate::batches::batches;
 use crate::engine_options::EngineOptions;
 use crate::testdata::{FIRST, LAST};
 
@@ -103,14 +104,17 @@ fn check_json(engine: &Engine, path: &Path) -> Result<usize> {
     let mut sink = BufWriter::new(std::io::sink());
     let mut line = Vec::new();
     let mut n = 0;
-    for item in reader {
-        let read = item?;
-        let verdict = engine.evaluate(&read.approach);
-        line.clear();
-        verdict.write_json(&mut line);
-        line.push(b'\n');
-        sink.write_all(&line)?;
-        n += 1;
+    for batch in batches(reader) {
+        let batch = batch?;
+        let approaches: Vec<&Approach> = batch.iter().map(|read| &read.approach).collect();
+        for (approach, analysis) in approaches.iter().zip(engine.analyse_batch(&approaches)) {
+            let verdict = engine.into_verdict(approach, analysis);
+            line.clear();
+            verdict.write_json(&mut line);
+            line.push(b'\n');
+            sink.write_all(&line)?;
+            n += 1;
+        }
     }
     sink.flush()?;
     Ok(n)

@@ -4,9 +4,10 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Result;
-use forewarn_core::Risk;
+use forewarn_core::{Approach, Risk};
 use forewarn_ingest::{ApproachReader, Limits};
 
+use crate::batches::batches;
 use crate::engine_options::EngineOptions;
 use crate::render::Renderer;
 use crate::{EXIT_ERROR, EXIT_FLAGGED, EXIT_LOW};
@@ -74,9 +75,9 @@ pub fn run(args: Args) -> Result<u8> {
                 return Err(e.into());
             }
         };
-        for item in reader {
-            let read = match item {
-                Ok(read) => read,
+        for batch in batches(reader) {
+            let batch = match batch {
+                Ok(batch) => batch,
                 Err(e) => {
                     out.flush()?;
                     eprintln!("forewarn: {e}");
@@ -90,31 +91,33 @@ pub fn run(args: Args) -> Result<u8> {
                     return Ok(EXIT_ERROR);
                 }
             };
-            let analysis = engine.analyse(&read.approach);
-            let verdict = match &store {
-                Some(store) => {
-                    let verdict = engine.verdict(&read.approach, &analysis);
-                    crate::commands::hunt::keep(
-                        store,
-                        &engine,
-                        &read.approach,
-                        &read.location.to_string(),
-                        &analysis,
-                        verdict.risk.as_str(),
-                    )?;
-                    verdict
+            let approaches: Vec<&Approach> = batch.iter().map(|read| &read.approach).collect();
+            for (read, analysis) in batch.iter().zip(engine.analyse_batch(&approaches)) {
+                let verdict = match &store {
+                    Some(store) => {
+                        let verdict = engine.verdict(&read.approach, &analysis);
+                        crate::commands::hunt::keep(
+                            store,
+                            &engine,
+                            &read.approach,
+                            &read.location.to_string(),
+                            &analysis,
+                            verdict.risk.as_str(),
+                        )?;
+                        verdict
+                    }
+                    None => engine.into_verdict(&read.approach, analysis),
+                };
+                worst = worst.max(verdict.risk);
+                checked += 1;
+                if args.json {
+                    line.clear();
+                    verdict.write_json(&mut line);
+                    line.push(b'\n');
+                    out.write_all(&line)?;
+                } else {
+                    renderer.verdict(&mut out, read, &verdict, &engine)?;
                 }
-                None => engine.into_verdict(&read.approach, analysis),
-            };
-            worst = worst.max(verdict.risk);
-            checked += 1;
-            if args.json {
-                line.clear();
-                verdict.write_json(&mut line);
-                line.push(b'\n');
-                out.write_all(&line)?;
-            } else {
-                renderer.verdict(&mut out, &read, &verdict, &engine)?;
             }
         }
     }
