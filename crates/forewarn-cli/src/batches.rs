@@ -2,18 +2,18 @@
 
 use std::iter::Peekable;
 
-use forewarn_core::Approach;
 use forewarn_ingest::{InputError, Read1};
 
 /// Most approaches in a batch: enough for the rules' automata and regexes
 /// to stay in the processor's caches from one approach to the next, few
 /// enough for the batch to stay there too (`forewarn bench` runs fastest
 /// with 32 to 128).
-const MAX_APPROACHES: usize = 64;
+pub const MAX_APPROACHES: usize = 64;
 
-/// Most message text in a batch, in bytes: a batch of long approaches stays
-/// small. An approach longer than this makes a batch of its own.
-const MAX_TEXT_BYTES: usize = 1 << 20;
+/// A batch ends once its approaches, as read, pass this many bytes: a batch
+/// of long approaches holds few. A batch thus holds at most this much and
+/// one more approach (itself within the reader's limit).
+const MAX_BATCH_BYTES: usize = 1 << 20;
 
 /// Groups what an approach reader yields into batches. A bad input ends
 /// the batch before it and comes next, alone: everything read before it is
@@ -41,11 +41,11 @@ where
     fn next(&mut self) -> Option<Self::Item> {
         let mut batch = Vec::new();
         let mut bytes = 0;
-        while batch.len() < MAX_APPROACHES && bytes < MAX_TEXT_BYTES {
+        while batch.len() < MAX_APPROACHES && bytes < MAX_BATCH_BYTES {
             let Some(Ok(read)) = self.items.next_if(Result::is_ok) else {
                 break;
             };
-            bytes += text_bytes(&read.approach);
+            bytes += read.bytes;
             batch.push(read);
         }
         if batch.is_empty() {
@@ -57,34 +57,19 @@ where
     }
 }
 
-/// The bytes of an approach's message texts and subjects.
-fn text_bytes(approach: &Approach) -> usize {
-    approach
-        .messages
-        .iter()
-        .map(|m| m.text.len() + m.subject.as_ref().map_or(0, String::len))
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use forewarn_core::Message;
     use forewarn_ingest::Location;
 
-    fn read(line: usize, text_len: usize) -> Result<Read1, InputError> {
+    fn read(line: usize, bytes: usize) -> Result<Read1, InputError> {
         Ok(Read1 {
             location: Location {
                 source: "t.jsonl".into(),
                 line: Some(line),
             },
-            approach: Approach {
-                messages: vec![Message {
-                    text: "x".repeat(text_len),
-                    ..Message::default()
-                }],
-                ..Approach::default()
-            },
+            bytes,
+            approach: forewarn_core::Approach::default(),
         })
     }
 
@@ -125,8 +110,12 @@ mod tests {
 
     #[test]
     fn long_approaches_make_small_batches() {
-        let items = (1..=4).map(|line| read(line, MAX_TEXT_BYTES / 2));
+        let items = (1..=4).map(|line| read(line, MAX_BATCH_BYTES / 2));
         let got: Vec<Vec<usize>> = batches(items).map(|b| lines(&b)).collect();
         assert_eq!(got, vec![vec![1, 2], vec![3, 4]]);
+        // An approach over the bound comes after a short one, then alone.
+        let items = [read(1, 10), read(2, 3 * MAX_BATCH_BYTES), read(3, 10)];
+        let got: Vec<Vec<usize>> = batches(items.into_iter()).map(|b| lines(&b)).collect();
+        assert_eq!(got, vec![vec![1, 2], vec![3]]);
     }
 }

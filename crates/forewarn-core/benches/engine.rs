@@ -65,6 +65,19 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // As `forewarn check` judges a file: in batches, the rules first.
+    group.bench_function("evaluate-in-batches-of-64", |b| {
+        let refs: Vec<&Approach> = approaches.iter().map(|(a, _)| a).collect();
+        b.iter(|| {
+            let mut n = 0;
+            for batch in refs.chunks(64) {
+                for (a, analysis) in batch.iter().zip(engine.analyse_batch(batch)) {
+                    n += engine.into_verdict(a, analysis).signals.len();
+                }
+            }
+            n
+        })
+    });
     group.bench_function("normalise", |b| {
         b.iter(|| {
             approaches

@@ -167,6 +167,9 @@ impl Format {
 pub struct Read1<T = Approach> {
     /// Where it came from.
     pub location: Location,
+    /// The size of the record as read (its line, or the whole input), in
+    /// bytes: a bound on the memory the approach takes.
+    pub bytes: usize,
     /// The approach, or the record holding it.
     pub approach: T,
 }
@@ -450,6 +453,7 @@ impl<R: BufRead, T: Record> ApproachReader<R, T> {
         let approach = self.parse(&start, None, false)?;
         Ok(Read1 {
             location: self.location(None),
+            bytes: start.len(),
             approach,
         })
     }
@@ -530,6 +534,7 @@ impl<R: BufRead, T: Record> Iterator for ApproachReader<R, T> {
                         .parse(trimmed, Some(line), needs_id)
                         .map(|approach| Read1 {
                             location: self.location(Some(line)),
+                            bytes: trimmed.len(),
                             approach,
                         });
                     self.buffer = bytes;
@@ -577,6 +582,21 @@ mod tests {
             .map(|r| r.unwrap().approach.id.unwrap())
             .collect();
         assert_eq!(ids, ["a", "b"]);
+    }
+
+    #[test]
+    fn each_record_knows_its_size() {
+        let input = format!("  {GOOD}\n\n{GOOD}");
+        let sizes: Vec<_> = read(&input, Format::Lines)
+            .into_iter()
+            .map(|r| r.unwrap().bytes)
+            .collect();
+        assert_eq!(sizes, [GOOD.len(), GOOD.len()]);
+        let pretty = "{\n  \"sender\": {\"name\": \"X\"},\n  \"messages\": []\n}\n";
+        assert_eq!(
+            read(pretty, Format::Single)[0].as_ref().unwrap().bytes,
+            pretty.len()
+        );
     }
 
     #[test]

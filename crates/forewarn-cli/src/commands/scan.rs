@@ -5,12 +5,13 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use forewarn_core::{Analysis, Engine, Risk, Verdict};
+use forewarn_core::{Analysis, Approach, Engine, Risk, Verdict};
 use forewarn_ingest::scan::{Member, ScanFormat, ScanItem, ScanLimits, Scanned, Skipped, Source};
 use forewarn_ingest::{Location, Read1};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::batches::MAX_APPROACHES;
 use crate::engine_options::EngineOptions;
 use crate::render::{Renderer, one_line};
 use crate::{EXIT_ERROR, EXIT_FLAGGED, EXIT_LOW};
@@ -243,12 +244,18 @@ pub fn run(args: Args) -> Result<u8> {
     })
 }
 
-/// Judges a batch on every core; the results keep the batch's order.
+/// Judges a batch on every core, each core a few tens of approaches at a
+/// time ([`Engine::analyse_batch`]); the results keep the batch's order.
 fn judge(engine: &Engine, batch: Vec<Scanned>) -> Vec<(Scanned, Analysis, Verdict)> {
+    let approaches: Vec<&Approach> = batch.iter().map(|s| &s.approach).collect();
+    let analyses: Vec<Analysis> = approaches
+        .par_chunks(MAX_APPROACHES)
+        .flat_map_iter(|chunk| engine.analyse_batch(chunk))
+        .collect();
     batch
         .into_par_iter()
-        .map(|scanned| {
-            let analysis = engine.analyse(&scanned.approach);
+        .zip(analyses)
+        .map(|(scanned, analysis)| {
             let verdict = engine.verdict(&scanned.approach, &analysis);
             (scanned, analysis, verdict)
         })
@@ -341,6 +348,8 @@ fn summary(
                 source: location,
                 line: None,
             },
+            // Only rendered: the size of the message it came from is not kept.
+            bytes: 0,
             approach: finding.scanned.approach.clone(),
         };
         renderer.verdict(&mut out, &read, &finding.verdict, engine)?;
