@@ -1,5 +1,6 @@
-//! Any approach the reader accepts can be judged without a panic, and every
-//! piece of message evidence quotes the original text exactly.
+//! Any approach the reader accepts can be judged without a panic, every
+//! piece of message evidence quotes the original text exactly, and judged
+//! in a batch it gets the same verdict as alone.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -20,6 +21,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let verdict = engine.evaluate(&approach);
     assert!((0.0..=1.0).contains(&verdict.score));
+    for analysis in engine.analyse_batch(&[&Approach::default(), &approach]).iter().skip(1) {
+        assert_eq!(engine.verdict(&approach, analysis), verdict);
+    }
     for s in &verdict.signals {
         for e in &s.evidence {
             if let Evidence::Message { message, start, end, text } = e {
