@@ -93,8 +93,8 @@ impl EngineOptions {
             .spawn(forewarn_core::observables::prepare_metadata);
         let (rules, model, config) = (self.rule_set()?, self.model()?, self.config()?);
         if let Ok(loading) = metadata {
-            // Were the loading to panic, the engine's own call to load the
-            // metadata would panic again here: nothing is lost.
+            // Were the loading to panic, `Engine::new`'s own call to load
+            // the metadata would meet the same panic: nothing is lost.
             let _ = loading.join();
         }
         Ok(Engine::new(rules, model, config))
