@@ -163,7 +163,8 @@ impl Engine {
 
     /// Finds the signals and text features of an approach.
     pub fn analyse(&self, approach: &Approach) -> Analysis {
-        self.analyse_scanned(approach, self.scan_messages(approach))
+        let scanned = self.scan_messages(&[approach]).pop().unwrap_or_default();
+        self.analyse_scanned(approach, scanned)
     }
 
     /// Like [`Engine::analyse`] on each approach, in order, only faster on
@@ -172,8 +173,7 @@ impl Engine {
     /// caches, and the rest of each analysis follows. Memory grows with
     /// the batch: give it tens of approaches, not a whole file.
     pub fn analyse_batch(&self, approaches: &[&Approach]) -> Vec<Analysis> {
-        let scanned: Vec<ScannedMessages> =
-            approaches.iter().map(|a| self.scan_messages(a)).collect();
+        let scanned = self.scan_messages(approaches);
         approaches
             .iter()
             .zip(scanned)
@@ -182,11 +182,11 @@ impl Engine {
     }
 
     /// The first step of an analysis: the rules' hits in the text of each
-    /// message.
-    fn scan_messages(&self, approach: &Approach) -> ScannedMessages {
-        let texts = approach
-            .messages
-            .iter()
+    /// message of each approach.
+    fn scan_messages(&self, approaches: &[&Approach]) -> Vec<ScannedMessages> {
+        let messages = approaches.iter().flat_map(|a| &a.messages);
+        let normalised: Vec<(Normalised, Field)> = messages
+            .clone()
             .map(|message| {
                 let field = message_field(message);
                 // The sender's text also gives the model its features; a
@@ -196,12 +196,19 @@ impl Engine {
                 } else {
                     Normalised::default()
                 };
-                let mut hits = Vec::new();
-                self.rules.scan_normalised(&normalised, field, &mut hits);
-                (normalised, hits)
+                (normalised, field)
             })
             .collect();
-        ScannedMessages { texts }
+        let texts: Vec<(&Normalised, Field)> = normalised.iter().map(|(n, f)| (n, *f)).collect();
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); texts.len()];
+        self.rules.scan_many(&texts, &mut hits);
+        let mut scanned = normalised.into_iter().map(|(n, _)| n).zip(hits);
+        approaches
+            .iter()
+            .map(|a| ScannedMessages {
+                texts: scanned.by_ref().take(a.messages.len()).collect(),
+            })
+            .collect()
     }
 
     /// The rest of an analysis, given what [`Engine::scan_messages`] found

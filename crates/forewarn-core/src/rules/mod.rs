@@ -173,6 +173,23 @@ struct CueSite {
     cjk: bool,
 }
 
+/// What a walk of one text works with, kept from text to text.
+#[derive(Default)]
+struct Scratch {
+    /// Where regexes are to be tried, as (regex, place).
+    tries: Vec<(u32, usize)>,
+    /// For each regex, how many tries it has, up to `MAX_TRIES + 1`: past
+    /// `MAX_TRIES`, no more are kept, and the regex searches the whole
+    /// text instead. Empty until the first start literal.
+    tried: Vec<u8>,
+    too_many_tries: Vec<usize>,
+    /// For each regex, 1 + where its last gate literal starts (0: none;
+    /// `u32::MAX` for a regex without a gate). A match holds a gate
+    /// literal, so no match of a regex starts after its last one. Empty
+    /// until the first gate literal: short fields often hold none.
+    gate_after: Vec<u32>,
+}
+
 /// A compiled regex and how the scan reaches it.
 #[derive(Debug, Clone)]
 struct RegexPlan {
@@ -474,26 +491,89 @@ impl RuleSet {
 
     /// Like [`RuleSet::scan`], on an already normalised text.
     pub fn scan_normalised(&self, normalised: &Normalised, field: Field, out: &mut Vec<Hit>) {
-        let Some(matcher) = self.matcher(field) else {
-            return;
-        };
+        self.scan_many(&[(normalised, field)], std::slice::from_mut(out));
+    }
+
+    /// Like [`RuleSet::scan_normalised`] on each text, appending the hits
+    /// of `texts[i]` to `outs[i]`, only faster on many: the tries of each
+    /// regex in all the texts run one after another, while its automaton
+    /// stays in the processor's caches. `outs` must be as long as `texts`.
+    pub fn scan_many(&self, texts: &[(&Normalised, Field)], outs: &mut [Vec<Hit>]) {
+        let mut scratch = Scratch::default();
+        // Where regexes are to be tried, as (regex, text, place).
+        let mut tries: Vec<(u32, u32, usize)> = Vec::new();
+        // For each text read, its negation cues and where its hits begin.
+        let walks: Vec<Option<(Vec<CueSite>, usize)>> = (0u32..)
+            .zip(texts)
+            .zip(outs.iter_mut())
+            .map(|((text, &(normalised, field)), out)| {
+                let first_hit = out.len();
+                let matcher = self.matcher(field)?;
+                let cues = self.walk(normalised, matcher, &mut scratch, out);
+                tries.extend(scratch.tries.iter().map(|&(regex, at)| (regex, text, at)));
+                Some((cues, first_hit))
+            })
+            .collect();
+        // By regex, then by text and place: a match must begin where it is
+        // tried, and may not begin inside the previous match of the same
+        // regex in the same text.
+        tries.sort_unstable();
+        tries.dedup();
+        let mut covered = (u32::MAX, u32::MAX, 0);
+        for (index, text, at) in tries {
+            if (covered.0, covered.1) == (index, text) && at < covered.2 {
+                continue;
+            }
+            let t = text as usize;
+            let (Some(plan), Some(&(normalised, _)), Some(out), Some(Some((cues, _)))) = (
+                self.regexes.get(index as usize),
+                texts.get(t),
+                outs.get_mut(t),
+                walks.get(t),
+            ) else {
+                continue;
+            };
+            // Anchored, a match starts at `at`: only its end is searched for.
+            let input = Input::new(normalised.as_str())
+                .range(at..)
+                .anchored(Anchored::Yes);
+            if let Some(found) = plan.regex.search_half(&input)
+                && found.offset() > at
+            {
+                covered = (index, text, found.offset());
+                self.push_hit(normalised, plan.rule, at..found.offset(), cues, out);
+            }
+        }
+        for (walk, out) in walks.iter().zip(outs) {
+            if let Some((_, first_hit)) = walk {
+                out[*first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+            }
+        }
+    }
+
+    /// Walks one text with its field's automaton: pushes the hits of its
+    /// phrases, and of the regexes that search the whole text, to `out`,
+    /// leaves where the other regexes are to be tried in `scratch.tries`,
+    /// and returns the negation cues, in order of their ends.
+    fn walk(
+        &self,
+        normalised: &Normalised,
+        matcher: &FieldMatcher,
+        scratch: &mut Scratch,
+        out: &mut Vec<Hit>,
+    ) -> Vec<CueSite> {
         let text = normalised.as_str();
-        // Where regexes are to be tried. Made on the first start literal,
-        // sized for the usual few per sentence.
-        let mut tries: Vec<(usize, usize)> = Vec::new();
-        // For each regex, how many tries it has, up to `MAX_TRIES + 1`: past
-        // `MAX_TRIES`, no more are kept, and the regex searches the whole
-        // text instead. Made with `tries`.
-        let mut tried: Vec<u8> = Vec::new();
-        let mut too_many_tries: Vec<usize> = Vec::new();
-        // For each regex, 1 + where its last gate literal starts (0: none;
-        // `u32::MAX` for a regex without a gate). A match holds a gate
-        // literal, so no match of a regex starts after its last one. Made on
-        // the first gate literal: short fields often hold none.
-        let mut gate_after: Vec<u32> = Vec::new();
-        // The negation cues, in order of their ends.
+        let Scratch {
+            tries,
+            tried,
+            too_many_tries,
+            gate_after,
+        } = scratch;
+        tries.clear();
+        tried.clear();
+        too_many_tries.clear();
+        gate_after.clear();
         let mut cues: Vec<CueSite> = Vec::new();
-        let first_hit = out.len();
         if let Some(automaton) = &matcher.automaton {
             for m in automaton.find_overlapping_iter(text) {
                 let triggers = matcher.triggers.get(unpack_range(m.value()));
@@ -503,19 +583,17 @@ impl RuleSet {
                             self.phrase_hit(normalised, owner, m.start()..m.end(), &cues, out);
                         }
                         Trigger::Start(index) => {
-                            if tries.capacity() == 0 {
-                                tries.reserve(text.len() / 16 + 1);
+                            if tried.is_empty() {
                                 tried.resize(self.regexes.len(), 0);
                             }
-                            let index = *index as usize;
-                            if let Some(n) = tried.get_mut(index)
+                            if let Some(n) = tried.get_mut(*index as usize)
                                 && usize::from(*n) <= MAX_TRIES
                             {
                                 *n += 1;
                                 if usize::from(*n) > MAX_TRIES {
-                                    too_many_tries.push(index);
+                                    too_many_tries.push(*index as usize);
                                 } else {
-                                    tries.push((index, m.start()));
+                                    tries.push((*index, m.start()));
                                 }
                             }
                         }
@@ -546,7 +624,7 @@ impl RuleSet {
         let gates = if gate_after.is_empty() {
             &self.no_gate_seen
         } else {
-            &gate_after
+            &*gate_after
         };
         // Nor can a match that must hold a digit start after the last one.
         let digit_after = std::cell::OnceCell::new();
@@ -565,7 +643,7 @@ impl RuleSet {
                 .get(index)
                 .is_some_and(|&n| usize::from(n) > MAX_TRIES)
         };
-        for &index in matcher.unstarted.iter().chain(&too_many_tries) {
+        for &index in matcher.unstarted.iter().chain(too_many_tries.iter()) {
             let plan = &self.regexes[index];
             if runs(index, 0) {
                 for m in plan.regex.find_iter(text) {
@@ -574,29 +652,11 @@ impl RuleSet {
             }
         }
         // The others are tried, anchored, where one of their start literals
-        // stands; a match must begin there, and may not begin inside the
-        // previous match of the same regex.
+        // stands ([`RuleSet::scan_many`]).
         // Most start literals belong to regexes whose gate stayed shut, or
         // stand after its last gate literal: those go before the sort.
-        tries.retain(|&(index, at)| runs(index, at) && !too_often(index));
-        tries.sort_unstable();
-        tries.dedup();
-        let mut covered = (usize::MAX, 0);
-        for (index, at) in tries {
-            let plan = &self.regexes[index];
-            if covered.0 == index && at < covered.1 {
-                continue;
-            }
-            // Anchored, a match starts at `at`: only its end is searched for.
-            let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-            if let Some(found) = plan.regex.search_half(&input)
-                && found.offset() > at
-            {
-                covered = (index, found.offset());
-                self.push_hit(normalised, plan.rule, at..found.offset(), &cues, out);
-            }
-        }
-        out[first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+        tries.retain(|&(index, at)| runs(index as usize, at) && !too_often(index as usize));
+        cues
     }
 
     /// A phrase found at `range` of the normalised text, if it stands on
@@ -1234,6 +1294,69 @@ mod scan_properties {
             }
         }
     }
+
+    proptest! {
+        /// Texts scanned together, of several fields, hit as each scanned
+        /// alone: the tries of the whole set, run regex by regex, go back to
+        /// their own texts, with their own cues, and a match in one text
+        /// hides no try in another.
+        #[test]
+        fn texts_scanned_together_hit_as_each_alone(
+            texts in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(SCAN_PIECES), 0..24),
+                    proptest::sample::select(&[Field::Messages, Field::Replies, Field::Headline][..]),
+                ),
+                0..8,
+            ),
+        ) {
+            static SET: std::sync::LazyLock<RuleSet> =
+                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
+            let set = &*SET;
+            let normalised: Vec<(Normalised, Field)> = texts
+                .iter()
+                .map(|(pieces, field)| (Normalised::new(&pieces.concat()), *field))
+                .collect();
+            let together: Vec<(&Normalised, Field)> =
+                normalised.iter().map(|(n, f)| (n, *f)).collect();
+            let mut hits = vec![Vec::new(); together.len()];
+            set.scan_many(&together, &mut hits);
+            for ((text, field), found) in normalised.iter().zip(&hits) {
+                let mut alone = Vec::new();
+                set.scan_normalised(text, *field, &mut alone);
+                prop_assert_eq!(found, &alone);
+            }
+        }
+    }
+
+    /// Pieces of the default pack's phrases and regexes: amounts, offers,
+    /// channels, negations and the words between them.
+    const SCAN_PIECES: &[&str] = &[
+        "we pay ",
+        "we will pay you ",
+        "500 usdt ",
+        "$2,000 ",
+        "1 ",
+        "for a short report ",
+        "per page ",
+        "don't tell your colleagues ",
+        "not ",
+        "continue on wechat ",
+        "add me on whatsapp ",
+        "your views on ",
+        "before it is announced ",
+        "the committee is considering ",
+        "my client ",
+        "prefers to remain anonymous ",
+        "salary £60,000 - £70,000 ",
+        "you and your family ",
+        "flights covered ",
+        "senior consultant ",
+        "请加我微信",
+        "报酬丰厚",
+        ", ",
+        ". ",
+    ];
 
     /// Cues, words that hold one, turns, clause ends and CJK text.
     const NEGATION_PIECES: &[&str] = &[
