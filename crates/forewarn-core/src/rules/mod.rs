@@ -173,6 +173,23 @@ struct CueSite {
     cjk: bool,
 }
 
+/// Most tries and negation cues [`RuleSet::scan_many`] holds before it
+/// runs the tries (some 1.5 MiB); a batch of ordinary texts holds some
+/// tens per text.
+const MAX_PENDING: usize = 1 << 16;
+
+/// Texts walked whose tries have not run yet.
+#[derive(Default)]
+struct PendingTries {
+    /// Where regexes are to be tried, as (regex, text, place).
+    tries: Vec<(u32, u32, usize)>,
+    /// Each text walked, in order: its index, its negation cues, and where
+    /// its hits begin in its `out`.
+    texts: Vec<(u32, Vec<CueSite>, usize)>,
+    /// How many tries and cues are held.
+    held: usize,
+}
+
 /// What a walk of one text works with, kept from text to text.
 #[derive(Default)]
 struct Scratch {
@@ -499,37 +516,74 @@ impl RuleSet {
     /// regex in all the texts run one after another, while its automaton
     /// stays in the processor's caches. `outs` must be as long as `texts`.
     pub fn scan_many(&self, texts: &[(&Normalised, Field)], outs: &mut [Vec<Hit>]) {
+        self.scan_many_holding(texts, outs, MAX_PENDING);
+    }
+
+    /// [`RuleSet::scan_many`], running the tries whenever more than
+    /// `max_pending` tries and cues wait.
+    fn scan_many_holding(
+        &self,
+        texts: &[(&Normalised, Field)],
+        outs: &mut [Vec<Hit>],
+        max_pending: usize,
+    ) {
         let mut scratch = Scratch::default();
-        // Where regexes are to be tried, as (regex, text, place).
-        let mut tries: Vec<(u32, u32, usize)> = Vec::new();
-        // For each text read, its negation cues and where its hits begin.
-        let walks: Vec<Option<(Vec<CueSite>, usize)>> = (0u32..)
-            .zip(texts)
-            .zip(outs.iter_mut())
-            .map(|((text, &(normalised, field)), out)| {
-                let first_hit = out.len();
-                let matcher = self.matcher(field)?;
-                let cues = self.walk(normalised, matcher, &mut scratch, out);
-                tries.extend(scratch.tries.iter().map(|&(regex, at)| (regex, text, at)));
-                Some((cues, first_hit))
-            })
-            .collect();
-        // By regex, then by text and place: a match must begin where it is
-        // tried, and may not begin inside the previous match of the same
-        // regex in the same text.
+        let mut pending = PendingTries::default();
+        for (text, &(normalised, field)) in (0u32..).zip(texts) {
+            let (Some(matcher), Some(out)) = (self.matcher(field), outs.get_mut(text as usize))
+            else {
+                continue;
+            };
+            let first_hit = out.len();
+            let cues = self.walk(normalised, matcher, &mut scratch, out);
+            pending.held += scratch.tries.len() + cues.len();
+            pending
+                .tries
+                .extend(scratch.tries.iter().map(|&(regex, at)| (regex, text, at)));
+            pending.texts.push((text, cues, first_hit));
+            // Hostile texts can hold a start literal at nearly every byte:
+            // what waits for the regexes stays bounded, whatever the batch.
+            if pending.held > max_pending {
+                self.run_tries(texts, outs, &mut pending);
+            }
+        }
+        self.run_tries(texts, outs, &mut pending);
+    }
+
+    /// Runs the pending tries, by regex, then by text and place, and puts
+    /// the hits of the texts they came from in order.
+    fn run_tries(
+        &self,
+        texts: &[(&Normalised, Field)],
+        outs: &mut [Vec<Hit>],
+        pending: &mut PendingTries,
+    ) {
+        let PendingTries {
+            tries,
+            texts: walked,
+            held,
+        } = pending;
         tries.sort_unstable();
         tries.dedup();
+        // A match must begin where it is tried, and may not begin inside
+        // the previous match of the same regex in the same text.
         let mut covered = (u32::MAX, u32::MAX, 0);
-        for (index, text, at) in tries {
+        for &(index, text, at) in tries.iter() {
             if (covered.0, covered.1) == (index, text) && at < covered.2 {
                 continue;
             }
+            // `walked` is in order of the texts.
+            let cues = walked
+                .binary_search_by_key(&text, |(t, _, _)| *t)
+                .ok()
+                .and_then(|i| walked.get(i))
+                .map(|(_, cues, _)| cues.as_slice());
             let t = text as usize;
-            let (Some(plan), Some(&(normalised, _)), Some(out), Some(Some((cues, _)))) = (
+            let (Some(plan), Some(&(normalised, _)), Some(out), Some(cues)) = (
                 self.regexes.get(index as usize),
                 texts.get(t),
                 outs.get_mut(t),
-                walks.get(t),
+                cues,
             ) else {
                 continue;
             };
@@ -544,11 +598,13 @@ impl RuleSet {
                 self.push_hit(normalised, plan.rule, at..found.offset(), cues, out);
             }
         }
-        for (walk, out) in walks.iter().zip(outs) {
-            if let Some((_, first_hit)) = walk {
-                out[*first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
+        for (text, _, first_hit) in walked.drain(..) {
+            if let Some(out) = outs.get_mut(text as usize) {
+                out[first_hit..].sort_by_key(|h| (h.span.start, h.span.end, h.rule));
             }
         }
+        tries.clear();
+        *held = 0;
     }
 
     /// Walks one text with its field's automaton: pushes the hits of its
@@ -1299,9 +1355,11 @@ mod scan_properties {
         /// Texts scanned together, of several fields, hit as each scanned
         /// alone: the tries of the whole set, run regex by regex, go back to
         /// their own texts, with their own cues, and a match in one text
-        /// hides no try in another.
+        /// hides no try in another; so do they when the tries run every few
+        /// texts, as they do when many wait.
         #[test]
         fn texts_scanned_together_hit_as_each_alone(
+            max_pending in prop_oneof![Just(MAX_PENDING), 0..40usize],
             texts in proptest::collection::vec(
                 (
                     proptest::collection::vec(proptest::sample::select(SCAN_PIECES), 0..24),
@@ -1320,7 +1378,7 @@ mod scan_properties {
             let together: Vec<(&Normalised, Field)> =
                 normalised.iter().map(|(n, f)| (n, *f)).collect();
             let mut hits = vec![Vec::new(); together.len()];
-            set.scan_many(&together, &mut hits);
+            set.scan_many_holding(&together, &mut hits, max_pending);
             for ((text, field), found) in normalised.iter().zip(&hits) {
                 let mut alone = Vec::new();
                 set.scan_normalised(text, *field, &mut alone);
