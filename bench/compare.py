@@ -10,18 +10,20 @@ sender's text into a probability.
 
     pip install -r bench/requirements.txt
     cargo build --release -p forewarn-cli
-    python3 bench/compare.py --count 100000
+    python3 bench/compare.py --count 100000 --repeat 5
 
 Two baseline timings are reported: the whole job as forewarn does it (read
 the JSONL, parse, score, write one line per approach) and the scoring alone
 on texts already in memory (transform + predict_proba), which flatters the
-baseline.
+baseline. On a shared machine, whose speed drifts from second to second,
+`--repeat` runs the two sides alternately and reports the median of each.
 """
 
 import argparse
 import glob
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +64,13 @@ def main():
         help="path to the forewarn binary (built with --release)",
     )
     parser.add_argument("--corpus", default=os.path.join(repo, "corpus"))
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each side this many times, alternately, and report the medians "
+        "(steadier on a shared machine)",
+    )
     args = parser.parse_args()
 
     if hasattr(os, "sched_setaffinity"):
@@ -83,37 +92,47 @@ def main():
         )
         size = os.path.getsize(data)
 
-        # forewarn: the real binary, output discarded.
-        start = time.perf_counter()
-        with open(os.devnull, "wb") as devnull:
-            rc = subprocess.run([args.forewarn, "check", "--json", data], stdout=devnull).returncode
-        forewarn_seconds = time.perf_counter() - start
-        if rc not in (0, 1):
-            sys.exit(f"forewarn check failed with exit code {rc}")
-
         # The baseline, fitted on forewarn's own training split.
         vectorizer = HashingVectorizer(n_features=2**20, ngram_range=(1, 2), alternate_sign=False)
         train_texts, train_labels = load_corpus(args.corpus)
         model = LogisticRegression(max_iter=1000)
         model.fit(vectorizer.transform(train_texts), train_labels)
 
-        start = time.perf_counter()
-        texts, ids = [], []
-        with open(data, encoding="utf-8") as f:
-            for line in f:
-                a = json.loads(line)
-                ids.append(a.get("id"))
-                texts.append(sender_text(a))
-        scoring_start = time.perf_counter()
-        probabilities = model.predict_proba(vectorizer.transform(texts))[:, 1]
-        scoring_seconds = time.perf_counter() - scoring_start
-        with open(os.devnull, "w", encoding="utf-8") as out:
-            for i, p in zip(ids, probabilities):
-                out.write(json.dumps({"id": i, "score": float(p)}) + "\n")
-        baseline_seconds = time.perf_counter() - start
+        def run_forewarn():
+            # The real binary, output discarded.
+            start = time.perf_counter()
+            with open(os.devnull, "wb") as devnull:
+                rc = subprocess.run([args.forewarn, "check", "--json", data], stdout=devnull).returncode
+            if rc not in (0, 1):
+                sys.exit(f"forewarn check failed with exit code {rc}")
+            return time.perf_counter() - start
+
+        def run_baseline():
+            start = time.perf_counter()
+            texts, ids = [], []
+            with open(data, encoding="utf-8") as f:
+                for line in f:
+                    a = json.loads(line)
+                    ids.append(a.get("id"))
+                    texts.append(sender_text(a))
+            scoring_start = time.perf_counter()
+            probabilities = model.predict_proba(vectorizer.transform(texts))[:, 1]
+            scoring_seconds = time.perf_counter() - scoring_start
+            with open(os.devnull, "w", encoding="utf-8") as out:
+                for i, p in zip(ids, probabilities):
+                    out.write(json.dumps({"id": i, "score": float(p)}) + "\n")
+            return time.perf_counter() - start, scoring_seconds
+
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            runs.append((run_forewarn(), *run_baseline()))
+        forewarn_seconds = statistics.median(r[0] for r in runs)
+        baseline_seconds = statistics.median(r[1] for r in runs)
+        scoring_seconds = statistics.median(r[2] for r in runs)
 
     n = args.count
-    print(f"{n} approaches, {size / 1e6:.1f} MB ({size / n:.0f} bytes each), one core")
+    print(f"{n} approaches, {size / 1e6:.1f} MB ({size / n:.0f} bytes each), one core"
+          + (f", median of {len(runs)} alternated runs" if len(runs) > 1 else ""))
     print(f"forewarn check --json:                       {forewarn_seconds:7.2f} s  {n / forewarn_seconds:9.0f} approaches/s")
     print(f"scikit-learn, whole job (read, score, write): {baseline_seconds:7.2f} s  {n / baseline_seconds:9.0f} approaches/s")
     print(f"scikit-learn, transform + predict_proba only: {scoring_seconds:7.2f} s  {n / scoring_seconds:9.0f} approaches/s")
