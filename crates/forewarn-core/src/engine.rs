@@ -184,9 +184,9 @@ impl Engine {
     /// The first step of an analysis: the rules' hits in the text of each
     /// message of each approach.
     fn scan_messages(&self, approaches: &[&Approach]) -> Vec<ScannedMessages> {
-        let messages = approaches.iter().flat_map(|a| &a.messages);
-        let normalised: Vec<(Normalised, Field)> = messages
-            .clone()
+        let normalised: Vec<(Normalised, Field)> = approaches
+            .iter()
+            .flat_map(|a| &a.messages)
             .map(|message| {
                 let field = message_field(message);
                 // The sender's text also gives the model its features; a
