@@ -266,7 +266,12 @@ impl Engine {
                     ObservableKind::Wallet { .. } | ObservableKind::Messenger { .. }
                 )
             };
-            for o in observables::extract_kinds(&message.text, &self.extract, signalled) {
+            for o in observables::extract_kinds_normalised(
+                &message.text,
+                normalised_texts.last(),
+                &self.extract,
+                signalled,
+            ) {
                 let signal = match o.kind {
                     ObservableKind::Wallet { .. } => Builtin::ObservableWallet,
                     ObservableKind::Messenger { .. } => Builtin::ObservableMessenger,

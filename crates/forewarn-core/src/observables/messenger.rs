@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::packed::Searcher;
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use url::Url;
@@ -42,6 +43,25 @@ static KEYWORD_FINDER: LazyLock<Option<DoubleArrayAhoCorasick<usize>>> = LazyLoc
         .build_with_values(casings)
         .ok()
 });
+
+/// A piece of each name of [`KEYWORDS`], in lower case, chosen to be rare
+/// in ordinary text. Normalisation keeps a run of ASCII letters, lower
+/// cased, so a normalised text holds a piece wherever its original holds a
+/// name, in any casing.
+const PIECES: &[&str] = &["cha", "eix", "wx", "hats", "leg", "tg", "gna", "微信"];
+
+/// Finds the [`PIECES`]: few, short and of one case, they make a
+/// vectorised search.
+static PIECE_FINDER: LazyLock<Option<Searcher>> = LazyLock::new(|| Searcher::new(PIECES));
+
+/// Whether a text may hold a platform name, judged on its normalised text
+/// (`Normalised::as_str`): `false` only when it holds none, and
+/// [`find_phrases`] would find nothing.
+pub(super) fn may_name(normalised: &str) -> bool {
+    PIECE_FINDER
+        .as_ref()
+        .is_none_or(|finder| finder.find(normalised).is_some())
+}
 
 /// Every way of writing `word` with its ASCII letters in either case (2 to
 /// the number of letters: the names are short).
@@ -387,7 +407,8 @@ fn handle_at(
 
 #[cfg(test)]
 pub(super) fn statics_compile() -> bool {
-    KEYWORD_FINDER.is_some()
+    PIECE_FINDER.is_some()
+        && KEYWORD_FINDER.is_some()
         && TAIL.is_some()
         && WECHAT_ID.is_some()
         && TELEGRAM_NAME.is_some()
@@ -408,6 +429,16 @@ mod casing_tests {
         unique.dedup();
         assert_eq!(unique.len(), casings.len());
         assert_eq!(ascii_casings("微信"), vec!["微信".as_bytes().to_vec()]);
+    }
+
+    #[test]
+    fn every_name_holds_a_piece() {
+        for (keyword, _, _) in KEYWORDS {
+            assert!(
+                PIECES.iter().any(|p| keyword.contains(p)),
+                "{keyword} holds none of the pieces"
+            );
+        }
     }
 
     #[test]

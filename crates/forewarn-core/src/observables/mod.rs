@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::normalise::Normalised;
+
 mod link;
 mod messenger;
 mod phone;
@@ -124,13 +126,28 @@ pub fn extract_kinds(
     options: &ExtractOptions,
     wanted: impl Fn(&ObservableKind) -> bool,
 ) -> Vec<Observable> {
+    extract_kinds_normalised(text, None, options, wanted)
+}
+
+/// [`extract_kinds`], given the text normalised too when it is at hand
+/// ([`Normalised::new`] of `text`, as the engine has it): what that holds
+/// spares reading the text for messenger handles when it cannot name a
+/// platform.
+pub fn extract_kinds_normalised(
+    text: &str,
+    normalised: Option<&Normalised>,
+    options: &ExtractOptions,
+    wanted: impl Fn(&ObservableKind) -> bool,
+) -> Vec<Observable> {
     if text.is_empty() {
         return Vec::new();
     }
     // The region is looked up only for a candidate phone number.
     let region = options.default_region.as_deref();
     let mut found = Vec::new();
-    messenger::find_phrases(text, region, &mut found);
+    if normalised.is_none_or(|n| messenger::may_name(n.as_str())) {
+        messenger::find_phrases(text, region, &mut found);
+    }
     wallet::find(text, &mut found);
     // Links are looked for when they are wanted, when they may hide a
     // candidate (a wallet in a block explorer's URL, a phone number in

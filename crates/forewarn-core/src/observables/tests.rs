@@ -894,6 +894,43 @@ proptest! {
     }
 
     #[test]
+    fn the_normalised_text_changes_nothing_found(
+        pieces in prop::collection::vec(prop_oneof![
+            piece(),
+            // A handle after each name, in some casing.
+            Just(" WeChat ID abc_1234 ".to_owned()),
+            Just(" we chat: abc_1234 ".to_owned()),
+            Just(" wE-cHaT abc_1234 ".to_owned()),
+            Just(" WEIXIN: abc_1234 ".to_owned()),
+            Just(" Wx: abc_1234 ".to_owned()),
+            Just(" 微信号码: abc_1234 ".to_owned()),
+            Just(" Whats App +44 7911 123456 ".to_owned()),
+            Just(" WHATSAPP: +447911123456 ".to_owned()),
+            Just(" teleGRAM @abc_de ".to_owned()),
+            Just(" TG @abc_de ".to_owned()),
+            Just(" SIGNAL: abc.12 ".to_owned()),
+            Just("Wеchat ".to_owned()),
+            Just("Ｔｅｌｅｇｒａｍ ".to_owned()),
+            Just("s i g n a l".to_owned()),
+            Just("\u{200B}".to_owned()),
+            Just("3".to_owned()),
+            "[a-zA-Z0-9 ]{0,3}",
+        ], 0..24),
+    ) {
+        let text: String = pieces.concat();
+        let normalised = Normalised::new(&text);
+        let signalled = |k: &ObservableKind| {
+            matches!(k, ObservableKind::Wallet { .. } | ObservableKind::Messenger { .. })
+        };
+        for wanted in [signalled, |_: &ObservableKind| true] {
+            prop_assert_eq!(
+                extract_kinds_normalised(&text, Some(&normalised), &opts(Some("GB")), wanted),
+                extract_kinds(&text, &opts(Some("GB")), wanted)
+            );
+        }
+    }
+
+    #[test]
     fn wallets_are_found_in_every_token_that_is_one(
         pieces in prop::collection::vec(prop_oneof![
             Just(GENESIS.to_owned()),
