@@ -241,7 +241,10 @@ impl Engine {
                     ));
                 }
             }
-            let (normalised, text_hits) = scanned.next().unwrap_or_default();
+            let scanned_text = scanned.next();
+            // Only a text the scan normalised may spare extraction work.
+            let normalised_here = scanned_text.is_some();
+            let (normalised, text_hits) = scanned_text.unwrap_or_default();
             normalised_texts.push(normalised);
             per_rule.clear();
             for h in &text_hits {
@@ -268,7 +271,7 @@ impl Engine {
             };
             for o in observables::extract_kinds_normalised(
                 &message.text,
-                normalised_texts.last(),
+                normalised_texts.last().filter(|_| normalised_here),
                 &self.extract,
                 signalled,
             ) {
