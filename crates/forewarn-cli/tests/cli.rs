@@ -439,3 +439,63 @@ fn eval_reports_the_figures_and_meets_the_bar_on_dev() {
         .code(0)
         .stdout(predicate::str::contains("ROC AUC: 1.0000"));
 }
+
+#[test]
+fn bench_times_check_on_generated_approaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = forewarn()
+        .args(["bench", "--count", "60", "--repeat", "3", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("forewarn bench: check --json on one thread"));
+    // A tenth of the size, then the full size, each timed three times.
+    for (line, count) in lines[1..].iter().zip(["6 approaches", "60 approaches"]) {
+        assert!(line.trim_start().starts_with(count), "{line}");
+        assert!(
+            line.contains("approaches/s") && line.contains("peak memory"),
+            "{line}"
+        );
+        assert!(line.contains("fastest of 3 runs; median"), "{line}");
+    }
+    // The generated files are removed afterwards.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    forewarn()
+        .args(["bench", "--repeat", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--repeat"));
+}
+
+#[test]
+fn bench_generates_the_same_valid_approaches_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, c] = ["a.jsonl", "b.jsonl", "c.jsonl"].map(|f| dir.path().join(f));
+    for (path, seed) in [(&a, "3"), (&b, "3"), (&c, "4")] {
+        forewarn()
+            .args(["bench", "--count", "40", "--seed", seed, "--generate"])
+            .arg(path)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("wrote 40 approaches"));
+    }
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    assert_eq!(read(&a), read(&b), "same seed, same bytes");
+    assert_ne!(read(&a), read(&c));
+    assert_eq!(read(&a).lines().count(), 40);
+    // Every generated line is an approach `check` accepts.
+    let out = forewarn()
+        .args(["check", "--json"])
+        .arg(&a)
+        .assert()
+        .get_output()
+        .clone();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 40);
+}

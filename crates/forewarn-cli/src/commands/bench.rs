@@ -37,6 +37,10 @@ pub struct Args {
     /// Directory for the generated files [default: a temporary directory].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Time each size this many times and report the fastest run and the
+    /// median: steadier on a shared machine, whose speed drifts.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    repeat: u32,
     #[command(flatten)]
     engine: EngineOptions,
 }
@@ -73,23 +77,43 @@ pub fn run(args: Args) -> Result<u8> {
         }
         let path = dir.join(format!("bench-{count}.jsonl"));
         let bytes = generate(&path, count, args.seed)?;
+        let mut runs = Vec::new();
+        let mut judged = 0;
         reset_peak_memory();
-        let start = Instant::now();
-        let judged = check_json(&engine, &path)?;
-        let seconds = start.elapsed().as_secs_f64();
+        for _ in 0..args.repeat {
+            let start = Instant::now();
+            judged = check_json(&engine, &path)?;
+            runs.push(start.elapsed().as_secs_f64());
+        }
         let peak = peak_memory_kib();
-        writeln!(
+        runs.sort_by(f64::total_cmp);
+        // `--repeat` is at least 1, so there is a run.
+        let (Some(&fastest), Some(&median)) = (runs.first(), runs.get(runs.len() / 2)) else {
+            continue;
+        };
+        let per_second = |seconds: f64| judged as f64 / seconds;
+        write!(
             out,
             "{judged:>8} approaches, {:>7.1} MB: {:>6.2} s, {:>9.0} approaches/s, {:>6.1} MB/s, peak memory {}",
             bytes as f64 / 1e6,
-            seconds,
-            judged as f64 / seconds,
-            bytes as f64 / 1e6 / seconds,
+            fastest,
+            per_second(fastest),
+            bytes as f64 / 1e6 / fastest,
             peak.map_or("n/a".to_owned(), |k| format!(
                 "{:.1} MiB",
                 k as f64 / 1024.0
             )),
         )?;
+        if runs.len() > 1 {
+            write!(
+                out,
+                " (fastest of {} runs; median {:.2} s, {:.0} approaches/s)",
+                runs.len(),
+                median,
+                per_second(median)
+            )?;
+        }
+        writeln!(out)?;
         std::fs::remove_file(&path).ok();
     }
     if args.dir.is_none() {
