@@ -87,10 +87,16 @@ pub fn run(args: Args) -> Result<u8> {
         }
         let peak = peak_memory_kib();
         runs.sort_by(f64::total_cmp);
-        // `--repeat` is at least 1, so there is a run.
-        let (Some(&fastest), Some(&median)) = (runs.first(), runs.get(runs.len() / 2)) else {
+        // `--repeat` is at least 1, so there is a run; of an even number,
+        // the median is half way between the two middle ones.
+        let middle = (
+            runs.get((runs.len().max(1) - 1) / 2),
+            runs.get(runs.len() / 2),
+        );
+        let (Some(&fastest), (Some(&low), Some(&high))) = (runs.first(), middle) else {
             continue;
         };
+        let median = (low + high) / 2.0;
         let per_second = |seconds: f64| judged as f64 / seconds;
         write!(
             out,

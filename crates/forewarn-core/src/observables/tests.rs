@@ -819,6 +819,28 @@ fn long_hostile_input_is_bounded() {
     none(&words, None);
 }
 
+#[test]
+fn a_name_in_a_word_of_mixed_scripts_is_still_looked_for() {
+    // Normalisation rebuilds such words; the name's letters survive it, so
+    // the search for handles is not spared.
+    for text in [
+        "ИWeChat: abc_1234",
+        "ПриветWhatsApp +44 7911 123456",
+        "éTG @abc_de",
+    ] {
+        let all = |_: &ObservableKind| true;
+        let found =
+            extract_kinds_normalised(text, Some(&Normalised::new(text)), &opts(Some("GB")), all);
+        assert!(
+            found
+                .iter()
+                .any(|o| matches!(o.kind, ObservableKind::Messenger { .. })),
+            "{text}: {found:?}"
+        );
+        assert_eq!(found, extract_kinds(text, &opts(Some("GB")), all), "{text}");
+    }
+}
+
 // ---------------------------------------------------------------- properties
 
 /// Pieces that exercise every extractor when glued together at random.
@@ -910,6 +932,11 @@ proptest! {
             Just(" TG @abc_de ".to_owned()),
             Just(" SIGNAL: abc.12 ".to_owned()),
             Just("Wеchat ".to_owned()),
+            // A name inside a word of mixed scripts, which normalisation
+            // rebuilds.
+            Just(" ИWeChat: abc_1234 ".to_owned()),
+            Just("ПриветWhatsApp +44 7911 123456 ".to_owned()),
+            Just("éTG @abc_de ".to_owned()),
             Just("Ｔｅｌｅｇｒａｍ ".to_owned()),
             Just("s i g n a l".to_owned()),
             Just("\u{200B}".to_owned()),
