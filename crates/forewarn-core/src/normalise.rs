@@ -460,19 +460,7 @@ fn is_unified_ideograph(c: char) -> bool {
 /// The ASCII letter or digit a single character is confusable with, for the
 /// alphabets commonly used to disguise Latin keywords.
 pub(crate) fn confusable_ascii(c: char) -> Option<char> {
-    let code = c as u32;
-    let in_lookalike_block = matches!(code,
-        0x0100..=0x024F   // Latin extended
-        | 0x0250..=0x02AF // IPA
-        | 0x0370..=0x03FF // Greek
-        | 0x0400..=0x052F // Cyrillic
-        | 0x0530..=0x058F // Armenian
-        | 0x13A0..=0x13FF // Cherokee
-        | 0x1D00..=0x1DBF // phonetic extensions
-        | 0x2100..=0x214F // letterlike symbols
-        | 0xA640..=0xA69F // Cyrillic extended-B
-    );
-    if !in_lookalike_block {
+    if !in_lookalike_block(c) {
         return None;
     }
     let mut buf = [0u8; 4];
@@ -484,12 +472,48 @@ pub(crate) fn confusable_ascii(c: char) -> Option<char> {
     Some(first.to_ascii_lowercase())
 }
 
+/// Whether `c` belongs to one of the alphabets [`confusable_ascii`] reads.
+fn in_lookalike_block(c: char) -> bool {
+    matches!(c as u32,
+        0x0100..=0x024F   // Latin extended
+        | 0x0250..=0x02AF // IPA
+        | 0x0370..=0x03FF // Greek
+        | 0x0400..=0x052F // Cyrillic
+        | 0x0530..=0x058F // Armenian
+        | 0x13A0..=0x13FF // Cherokee
+        | 0x1D00..=0x1DBF // phonetic extensions
+        | 0x2100..=0x214F // letterlike symbols
+        | 0xA640..=0xA69F // Cyrillic extended-B
+    )
+}
+
+/// Whether `text` holds a character of those alphabets. Runs of ASCII,
+/// most of most texts, are skipped eight bytes at a time.
+fn holds_lookalike(text: &str) -> bool {
+    let mut at = 0;
+    while let Some(n) = swar::find_non_ascii(&text.as_bytes()[at..]) {
+        // `at` only moves by whole characters: `at + n` starts one.
+        at += n;
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            return false;
+        };
+        if in_lookalike_block(c) {
+            return true;
+        }
+        at += c.len_utf8();
+    }
+    false
+}
+
 /// Step 3: inside words that mix ASCII letters with letters of another
 /// alphabet ("WеChat" with a Cyrillic `е`), the look-alikes become the ASCII
 /// letters they imitate. Words wholly in another alphabet are left alone:
 /// Russian or Greek text stays Russian or Greek.
 fn fold_confusables(input: Normalised, original: &str) -> Normalised {
-    if input.text.is_ascii() {
+    // A character imitates an ASCII letter only if it, or what it was
+    // written as, is of a look-alike alphabet: most texts that are not
+    // ASCII (curly quotes, accents, Chinese) hold none.
+    if input.text.is_ascii() || !(holds_lookalike(&input.text) || holds_lookalike(original)) {
         return input;
     }
     let text = input.text.as_str();
@@ -901,6 +925,15 @@ mod tests {
         assert_eq!(&original[n.original_span(at..at + 6)], "W\u{0435}Chat");
         let at = n.as_str().find("now").unwrap();
         assert_eq!(&original[n.original_span(at..at + 3)], "now");
+    }
+
+    proptest! {
+        #[test]
+        fn look_alike_alphabets_are_found_wherever_they_stand(
+            text in "([a-z .]{0,9}|é|ß|µ|微信|’|[а-яё]|[α-ω]|Ꭺ|ᴀ|ℂ|Ꙁ|\u{0250}|\u{0531}){0,12}",
+        ) {
+            prop_assert_eq!(holds_lookalike(&text), text.chars().any(in_lookalike_block));
+        }
     }
 
     #[test]
