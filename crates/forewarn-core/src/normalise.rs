@@ -663,6 +663,9 @@ fn spaced_runs(text: &str) -> Vec<Range<usize>> {
     if text.is_ascii() {
         return spaced_unit_runs(text.as_bytes());
     }
+    if !may_hold_spaced_run(text.as_bytes()) {
+        return Vec::new();
+    }
     let chars: Vec<char> = text.chars().collect();
     // Runs are rare and come in order: their byte offsets are counted in
     // one walk, as they are needed.
@@ -676,6 +679,45 @@ fn spaced_runs(text: &str) -> Vec<Range<usize>> {
         .into_iter()
         .map(|r| offset_of(r.start)..offset_of(r.end))
         .collect()
+}
+
+/// Whether the UTF-8 `bytes` may hold a run [`spaced_unit_runs`] finds,
+/// read on bytes rather than characters: a run has one character standing
+/// between two separators, after a character that follows no ASCII letter
+/// or digit. Text that is not ASCII seldom has one, and is then spared the
+/// character by character search.
+fn may_hold_spaced_run(bytes: &[u8]) -> bool {
+    // The length of the separator starting at `at`: ASCII, or `·`.
+    let separator = |at: usize| match bytes.get(at) {
+        Some(&b) if b.is_ascii() && is_letter_separator(char::from(b)) => 1,
+        Some(0xC2) if bytes.get(at + 1) == Some(&0xB7) => 2,
+        _ => 0,
+    };
+    // The length of the character starting at `at`, from its first byte.
+    let character = |at: usize| match bytes.get(at) {
+        None => 0,
+        Some(&b) if b < 0x80 => 1,
+        Some(&b) if b >= 0xF0 => 4,
+        Some(&b) if b >= 0xE0 => 3,
+        Some(_) => 2,
+    };
+    (1..bytes.len()).any(|at| {
+        let after = separator(at);
+        if after == 0 {
+            return false;
+        }
+        // The character before the separator, and the byte before it.
+        let mut start = at - 1;
+        while start > 0 && bytes[start] & 0xC0 == 0x80 {
+            start -= 1;
+        }
+        if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        let middle = at + after;
+        let width = character(middle);
+        width > 0 && separator(middle + width) > 0
+    })
 }
 
 /// Runs of three or more single letters, each separated by one separator,
@@ -951,6 +993,31 @@ mod tests {
             ),
         ) {
             prop_assert_eq!(find_digit(&bytes), bytes.iter().position(u8::is_ascii_digit));
+        }
+    }
+
+    proptest! {
+        // Runs are rare in random text: more cases than the default.
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn text_without_a_byte_candidate_holds_no_spaced_run(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    4 => "[a-zA-ZéеЖωｗ]",
+                    4 => "[ .·*/|_-]",
+                    1 => Just("·".to_owned()),
+                    1 => "[a-z]{2,4}",
+                    1 => "[微信’😀0-9]",
+                ],
+                0..24,
+            ),
+        ) {
+            let text = pieces.concat();
+            let chars: Vec<char> = text.chars().collect();
+            prop_assert!(
+                may_hold_spaced_run(text.as_bytes()) || spaced_unit_runs(&chars).is_empty(),
+                "a run was missed"
+            );
         }
     }
 
