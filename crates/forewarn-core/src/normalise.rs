@@ -663,7 +663,7 @@ fn spaced_runs(text: &str) -> Vec<Range<usize>> {
     if text.is_ascii() {
         return spaced_unit_runs(text.as_bytes());
     }
-    if !may_hold_spaced_run(text.as_bytes()) {
+    if !may_hold_spaced_run(text) {
         return Vec::new();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -681,42 +681,37 @@ fn spaced_runs(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Whether the UTF-8 `bytes` may hold a run [`spaced_unit_runs`] finds,
-/// read on bytes rather than characters: a run has one character standing
-/// between two separators, after a character that follows no ASCII letter
-/// or digit. Text that is not ASCII seldom has one, and is then spared the
-/// character by character search.
-fn may_hold_spaced_run(bytes: &[u8]) -> bool {
-    // The length of the separator starting at `at`: ASCII, or `·`.
-    let separator = |at: usize| match bytes.get(at) {
-        Some(&b) if b.is_ascii() && is_letter_separator(char::from(b)) => 1,
-        Some(0xC2) if bytes.get(at + 1) == Some(&0xB7) => 2,
-        _ => 0,
-    };
-    // The length of the character starting at `at`, from its first byte.
-    let character = |at: usize| match bytes.get(at) {
-        None => 0,
-        Some(&b) if b < 0x80 => 1,
-        Some(&b) if b >= 0xF0 => 4,
-        Some(&b) if b >= 0xE0 => 3,
-        Some(_) => 2,
+/// Whether `text` may hold a run [`spaced_unit_runs`] finds, read on bytes
+/// rather than characters: a run has one character standing between two
+/// separators, after a character that follows no ASCII letter or digit.
+/// Text that is not ASCII seldom has one, and is then spared the character
+/// by character search.
+fn may_hold_spaced_run(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let char_at = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
+    // The length of the separator starting at `at`, or 0.
+    let separator = |at: usize| {
+        char_at(at)
+            .filter(|c| is_letter_separator(*c))
+            .map_or(0, char::len_utf8)
     };
     (1..bytes.len()).any(|at| {
-        let after = separator(at);
-        if after == 0 {
+        // Every separator begins with an ASCII one or with `·`'s first
+        // byte: other bytes are passed over without decoding.
+        let b = bytes[at];
+        if !(b == 0xC2 || b.is_ascii() && is_letter_separator(char::from(b))) {
             return false;
         }
-        // The character before the separator, and the byte before it.
-        let mut start = at - 1;
-        while start > 0 && bytes[start] & 0xC0 == 0x80 {
-            start -= 1;
-        }
-        if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+        let after = separator(at);
+        let Some(before) = text.get(..at).and_then(|t| t.chars().next_back()) else {
+            return false;
+        };
+        let start = at - before.len_utf8();
+        if after == 0 || start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
             return false;
         }
         let middle = at + after;
-        let width = character(middle);
-        width > 0 && separator(middle + width) > 0
+        char_at(middle).is_some_and(|c| separator(middle + c.len_utf8()) > 0)
     })
 }
 
@@ -1015,7 +1010,7 @@ mod tests {
             let text = pieces.concat();
             let chars: Vec<char> = text.chars().collect();
             prop_assert!(
-                may_hold_spaced_run(text.as_bytes()) || spaced_unit_runs(&chars).is_empty(),
+                may_hold_spaced_run(&text) || spaced_unit_runs(&chars).is_empty(),
                 "a run was missed"
             );
         }
