@@ -64,6 +64,13 @@ def main():
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--max-messages",
+        type=int,
+        default=4,
+        help="most messages per generated approach (two to this many; 4 gives "
+        "1.3 KB per approach, 2 gives 1 KB)",
+    )
+    parser.add_argument(
         "--forewarn",
         default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target")), "release", "forewarn"),
         help="path to the forewarn binary (built with --release)",
@@ -92,7 +99,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "approaches.jsonl")
         subprocess.run(
-            [args.forewarn, "bench", "--generate", data, "--count", str(args.count), "--seed", str(args.seed)],
+            [
+                args.forewarn, "bench", "--generate", data, "--count", str(args.count),
+                "--seed", str(args.seed), "--max-messages", str(args.max_messages),
+            ],
             check=True,
         )
         size = os.path.getsize(data)

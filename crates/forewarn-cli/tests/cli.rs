@@ -499,3 +499,52 @@ fn bench_generates_the_same_valid_approaches_for_a_seed() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 40);
 }
+
+#[test]
+fn bench_generates_approaches_of_at_most_the_messages_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = |max: &str| -> Vec<usize> {
+        let path = dir.path().join(format!("{max}.jsonl"));
+        forewarn()
+            .args([
+                "bench",
+                "--count",
+                "60",
+                "--max-messages",
+                max,
+                "--generate",
+            ])
+            .arg(&path)
+            .assert()
+            .success();
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["messages"].as_array().unwrap().len()
+            })
+            .collect()
+    };
+    assert!(messages("2").iter().all(|&n| n == 2));
+    let up_to_six = messages("6");
+    assert!(up_to_six.iter().all(|n| (2..=6).contains(n)));
+    assert!(up_to_six.iter().any(|&n| n > 4), "{up_to_six:?}");
+    // The default is two to four.
+    let path = dir.path().join("default.jsonl");
+    forewarn()
+        .args(["bench", "--count", "60", "--generate"])
+        .arg(&path)
+        .assert()
+        .success();
+    let default = std::fs::read_to_string(&path).unwrap();
+    assert!(default.lines().all(|l| {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        (2..=4).contains(&v["messages"].as_array().unwrap().len())
+    }));
+    forewarn()
+        .args(["bench", "--max-messages", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--max-messages"));
+}

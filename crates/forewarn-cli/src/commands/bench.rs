@@ -1,9 +1,9 @@
 //! `forewarn bench`: time the `check --json` path on generated approaches.
 //!
-//! The generator writes a realistic mix of approaches of about 1 KB (a
-//! profile and two to four messages; ordinary networking, recruiters,
-//! conferences and hostile approaches, some with Chinese text and
-//! obfuscation), deterministic for a seed. The timing runs the same code as
+//! The generator writes a realistic mix of approaches (a profile and two to
+//! four messages, 1.3 KB on average; `--max-messages 2` makes them 1 KB;
+//! ordinary networking, recruiters, conferences and hostile approaches, some
+//! with Chinese text and obfuscation), deterministic for a seed. The timing runs the same code as
 //! `forewarn check --json` (streaming reader, engine, JSON writer) on one
 //! thread, at a tenth of the size and at the full size, and reports the
 //! peak resident memory of each run, so that flat memory is visible.
@@ -31,6 +31,10 @@ pub struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Most messages in a generated approach: each has two to this many.
+    /// Four give 1.3 KB per approach on average, two give 1 KB.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(2..=100))]
+    max_messages: u16,
     /// Only write the generated approaches to FILE (JSON Lines) and stop.
     #[arg(long, value_name = "FILE")]
     generate: Option<PathBuf>,
@@ -48,7 +52,7 @@ pub struct Args {
 /// Runs `forewarn bench`.
 pub fn run(args: Args) -> Result<u8> {
     if let Some(path) = &args.generate {
-        let bytes = generate(path, args.count, args.seed)?;
+        let bytes = generate(path, args.count, args.seed, args.max_messages)?;
         eprintln!(
             "forewarn: wrote {} approaches ({:.1} MB, {:.0} bytes each) to {}",
             args.count,
@@ -68,15 +72,15 @@ pub fn run(args: Args) -> Result<u8> {
     let mut out = stdout.lock();
     writeln!(
         out,
-        "forewarn bench: check --json on one thread, generated approaches (seed {})",
-        args.seed
+        "forewarn bench: check --json on one thread, generated approaches (seed {}, 2 to {} messages)",
+        args.seed, args.max_messages
     )?;
     for count in [args.count / 10, args.count] {
         if count == 0 {
             continue;
         }
         let path = dir.join(format!("bench-{count}.jsonl"));
-        let bytes = generate(&path, count, args.seed)?;
+        let bytes = generate(&path, count, args.seed, args.max_messages)?;
         let mut runs = Vec::new();
         let mut judged = 0;
         reset_peak_memory();
@@ -164,15 +168,16 @@ fn peak_memory_kib() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Writes `count` generated approaches to `path`; returns the bytes written.
-pub fn generate(path: &Path, count: usize, seed: u64) -> Result<u64> {
+/// Writes `count` generated approaches, of two to `max_messages` messages
+/// each, to `path`; returns the bytes written.
+pub fn generate(path: &Path, count: usize, seed: u64, max_messages: u16) -> Result<u64> {
     let file = File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
     let mut out = BufWriter::new(file);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut bytes = 0u64;
     let mut line = Vec::with_capacity(2048);
     for i in 0..count {
-        let approach = generate_one(&mut rng, i);
+        let approach = generate_one(&mut rng, i, usize::from(max_messages));
         line.clear();
         serde_json::to_writer(&mut line, &approach)?;
         line.push(b'\n');
@@ -225,11 +230,11 @@ fn pick<'a>(rng: &mut fastrand::Rng, list: &[&'a str]) -> &'a str {
     list[rng.usize(..list.len())]
 }
 
-fn generate_one(rng: &mut fastrand::Rng, i: usize) -> Approach {
+fn generate_one(rng: &mut fastrand::Rng, i: usize, max_messages: usize) -> Approach {
     let first = pick(rng, FIRST);
     let last = pick(rng, LAST);
     let name = format!("{first} {last}");
-    let messages = (0..rng.usize(2..=4))
+    let messages = (0..rng.usize(2..=max_messages.max(2)))
         .map(|m| {
             let from_recipient = m % 2 == 1 && rng.bool();
             let text = if from_recipient {
