@@ -84,6 +84,8 @@ def main():
         "(steadier on a shared machine)",
     )
     args = parser.parse_args()
+    if not 2 <= args.max_messages <= 100:
+        parser.error("--max-messages must be between 2 and 100")
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})

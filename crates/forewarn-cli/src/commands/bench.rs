@@ -3,10 +3,11 @@
 //! The generator writes a realistic mix of approaches (a profile and two to
 //! four messages, 1.3 KB on average; `--max-messages 2` makes them 1 KB;
 //! ordinary networking, recruiters, conferences and hostile approaches, some
-//! with Chinese text and obfuscation), deterministic for a seed. The timing runs the same code as
-//! `forewarn check --json` (streaming reader, engine, JSON writer) on one
-//! thread, at a tenth of the size and at the full size, and reports the
-//! peak resident memory of each run, so that flat memory is visible.
+//! with Chinese text and obfuscation), deterministic for a seed. The timing
+//! runs the same code as `forewarn check --json` (streaming reader, engine,
+//! JSON writer) on one thread, at a tenth of the size and at the full size,
+//! and reports the peak resident memory of each run, so that flat memory is
+//! visible.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
