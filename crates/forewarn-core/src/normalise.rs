@@ -696,10 +696,7 @@ fn may_hold_spaced_run(text: &str) -> bool {
             .map_or(0, char::len_utf8)
     };
     (1..bytes.len()).any(|at| {
-        // Every separator begins with an ASCII one or with `·`'s first
-        // byte: other bytes are passed over without decoding.
-        let b = bytes[at];
-        if !(b == 0xC2 || b.is_ascii() && is_letter_separator(char::from(b))) {
+        if !may_start_separator(bytes[at]) {
             return false;
         }
         let after = separator(at);
@@ -713,6 +710,12 @@ fn may_hold_spaced_run(text: &str) -> bool {
         let middle = at + after;
         char_at(middle).is_some_and(|c| separator(middle + c.len_utf8()) > 0)
     })
+}
+
+/// Whether `byte` may be the first byte of a separator: an ASCII separator,
+/// or the first byte of `·`. Other bytes are passed over without decoding.
+fn may_start_separator(byte: u8) -> bool {
+    byte == 0xC2 || byte.is_ascii() && is_letter_separator(char::from(byte))
 }
 
 /// Runs of three or more single letters, each separated by one separator,
@@ -988,6 +991,22 @@ mod tests {
             ),
         ) {
             prop_assert_eq!(find_digit(&bytes), bytes.iter().position(u8::is_ascii_digit));
+        }
+    }
+
+    #[test]
+    fn every_separator_starts_with_a_byte_the_filter_accepts() {
+        // `may_start_separator` lists first bytes by hand: a separator added
+        // to `is_letter_separator` must be added there too.
+        let separators: Vec<char> = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|c| is_letter_separator(*c))
+            .collect();
+        assert!(separators.contains(&'·'));
+        for c in separators {
+            let mut buf = [0u8; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(may_start_separator(first), "{c:?}");
         }
     }
 
