@@ -10,12 +10,13 @@
 //!   unless it stands where a start literal does, which makes it no gate.
 //!
 //! Literals are cut to [`MAX_TRIGGER_LEN`] bytes (a start literal keeps its
-//! beginning, an end literal its end), which keeps the automaton small
-//! without making it much less selective. A required literal may be cut
-//! anywhere, since every part of it is required too, and it is cut after
-//! its leading spaces: the automaton walks the text byte by byte, and a
-//! literal that begins with a space (" of cost") sends it away from its
-//! root after every space of ordinary text.
+//! beginning, a required literal taken from the end keeps a word near its
+//! end), which keeps the automaton small without making it much less
+//! selective. A required literal may be cut anywhere, since every part of
+//! it is required too, and it is cut after its leading spaces: the
+//! automaton walks the text byte by byte, and a literal that begins with a
+//! space (" of cost") sends it away from its root after every space of
+//! ordinary text.
 
 use std::cmp::Reverse;
 
@@ -99,22 +100,59 @@ fn required(hir: &Hir, kind: ExtractKind) -> Option<Literals> {
 }
 
 /// The part of a required literal the automaton looks for: at most
-/// [`MAX_TRIGGER_LEN`] bytes from its beginning or (`from_end`) its end,
-/// without leading spaces where [`MIN_TRIGGER_LEN`] bytes remain.
+/// [`MAX_TRIGGER_LEN`] bytes from its beginning, without leading spaces
+/// where [`MIN_TRIGGER_LEN`] bytes remain, or (`from_end`) from a word
+/// start near its end (see [`end_window_start`]).
 fn gate_window(literal: &[u8], from_end: bool) -> &[u8] {
-    let distinctive_from = |l: &[u8]| {
-        l.iter()
+    let start = if from_end {
+        end_window_start(literal)
+    } else {
+        literal
+            .iter()
             .position(|&b| b != b' ')
-            .filter(|&at| l.len() - at >= MIN_TRIGGER_LEN)
+            .filter(|&at| literal.len() - at >= MIN_TRIGGER_LEN)
             .unwrap_or(0)
     };
-    if from_end {
-        let end = &literal[literal.len().saturating_sub(MAX_TRIGGER_LEN)..];
-        &end[distinctive_from(end)..]
-    } else {
-        let rest = &literal[distinctive_from(literal)..];
-        &rest[..rest.len().min(MAX_TRIGGER_LEN)]
+    let rest = &literal[start..];
+    &rest[..rest.len().min(MAX_TRIGGER_LEN)]
+}
+
+/// Where the window of a literal taken from its end begins: at the first
+/// word start among its last [`MAX_TRIGGER_LEN`] bytes that leaves a
+/// window longer than a short word ("generous fee" gives no "fee"), else at
+/// the last word start before them ("the committee" gives "committe"),
+/// else [`MAX_TRIGGER_LEN`] bytes from the end, after leading spaces.
+///
+/// Beginning at a word start makes a word the same literal whichever regex
+/// it gates and whichever end it was taken from: "committee" is always
+/// "committe", never also "ommittee", so the automaton holds one path for
+/// it instead of two, and its walk through ordinary text meets fewer
+/// states: in callgrind's cache simulation of `check --json` on generated
+/// approaches, its first-level read misses fell by a third (all of them by
+/// 15-17%), for the same instructions and the same output.
+fn end_window_start(literal: &[u8]) -> usize {
+    // Bytes of letters, digits and characters that are not ASCII. A word
+    // start past the literal's first byte follows an ASCII byte, so it
+    // begins a character.
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let word_starts = (0..literal.len())
+        .filter(|&at| in_word(literal[at]) && (at == 0 || !in_word(literal[at - 1])));
+    let tail = literal.len().saturating_sub(MAX_TRIGGER_LEN);
+    let mut before_tail = None;
+    for at in word_starts {
+        if at < tail {
+            before_tail = Some(at);
+        } else if literal.len() - at > MIN_TRIGGER_LEN {
+            return at;
+        }
     }
+    before_tail.unwrap_or_else(|| {
+        literal[tail..]
+            .iter()
+            .position(|&b| b != b' ')
+            .filter(|&at| literal.len() - tail - at >= MIN_TRIGGER_LEN)
+            .map_or(tail, |at| tail + at)
+    })
 }
 
 /// Each literal of `set` cut by `part`, sorted, without repeats.
@@ -296,7 +334,7 @@ mod tests {
         // Required are the start of the middle ("an extra") and the end;
         // the start of the middle stands within the start literal.
         let required = required_literals(&h, prefix_literals(&h).as_ref()).unwrap();
-        assert_eq!(strings(&required), ["rous fee"]);
+        assert_eq!(strings(&required), ["generous"]);
     }
 
     #[test]
@@ -307,10 +345,33 @@ mod tests {
         assert_eq!(window(" of costs", false), "of costs");
         assert_eq!(window("all of costs", true), "of costs");
         assert_eq!(window("s of cost", true), "of cost");
-        assert_eq!(window("dissatisfied", true), "atisfied");
+        assert_eq!(window("dissatisfied", true), "dissatis");
         // Unless too little would remain.
         assert_eq!(window("  at", false), "  at");
         assert_eq!(window("ab", true), "ab");
+    }
+
+    #[test]
+    fn windows_from_the_end_begin_at_a_word_start() {
+        let window = |l: &str, from_end| {
+            String::from_utf8_lossy(gate_window(l.as_bytes(), from_end)).into_owned()
+        };
+        // A word is one literal whichever end it was taken from.
+        assert_eq!(window("the committee", true), "committe");
+        assert_eq!(window("committee", true), window("committee of", false));
+        // The first word start among the last bytes, unless it leaves only
+        // a short word: then the word before it.
+        assert_eq!(window("would be paid", true), "be paid");
+        assert_eq!(window("a generous fee", true), "generous");
+        // Without a word start, the end, after its leading spaces.
+        assert_eq!(window("-   ..--+", true), "..--+");
+        // Never inside a character of several bytes (a window may end
+        // inside one: the automaton is bytewise).
+        for literal in ["très généreux", "报酬 丰厚的报酬", "a é", "—ok fine"] {
+            let w = gate_window(literal.as_bytes(), true);
+            let at = w.as_ptr() as usize - literal.as_ptr() as usize;
+            assert!(literal.is_char_boundary(at), "{literal}");
+        }
     }
 
     #[test]
@@ -347,7 +408,7 @@ mod tests {
         assert_eq!(gate("(?:which|what) officials"), None);
         assert_eq!(
             gate("(?:which|what) officials (?:said|think)").unwrap(),
-            ["als said", "ls think"]
+            ["said", "think"]
         );
         // "colleagu" would stand in every start literal ("the coll",
         // "colleagu"): the end of the regex gates it.
