@@ -107,14 +107,20 @@ fn gate_window(literal: &[u8], from_end: bool) -> &[u8] {
     let start = if from_end {
         end_window_start(literal)
     } else {
-        literal
-            .iter()
-            .position(|&b| b != b' ')
-            .filter(|&at| literal.len() - at >= MIN_TRIGGER_LEN)
-            .unwrap_or(0)
+        after_leading_spaces(literal)
     };
     let rest = &literal[start..];
     &rest[..rest.len().min(MAX_TRIGGER_LEN)]
+}
+
+/// Where `bytes` begins once its leading spaces are left out, if at least
+/// [`MIN_TRIGGER_LEN`] bytes remain; else 0.
+fn after_leading_spaces(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b != b' ')
+        .filter(|&at| bytes.len() - at >= MIN_TRIGGER_LEN)
+        .unwrap_or(0)
 }
 
 /// Where the window of a literal taken from its end begins: at the first
@@ -146,13 +152,7 @@ fn end_window_start(literal: &[u8]) -> usize {
             return at;
         }
     }
-    before_tail.unwrap_or_else(|| {
-        literal[tail..]
-            .iter()
-            .position(|&b| b != b' ')
-            .filter(|&at| literal.len() - tail - at >= MIN_TRIGGER_LEN)
-            .map_or(tail, |at| tail + at)
-    })
+    before_tail.unwrap_or_else(|| tail + after_leading_spaces(&literal[tail..]))
 }
 
 /// Each literal of `set` cut by `part`, sorted, without repeats.
@@ -371,6 +371,22 @@ mod tests {
             let w = gate_window(literal.as_bytes(), true);
             let at = w.as_ptr() as usize - literal.as_ptr() as usize;
             assert!(literal.is_char_boundary(at), "{literal}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Rule packs come from users: any literal gives a window inside
+        /// it, of at most [`MAX_TRIGGER_LEN`] bytes, empty only when it is.
+        #[test]
+        fn a_window_is_a_part_of_its_literal(
+            literal in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            from_end: bool,
+        ) {
+            let w = gate_window(&literal, from_end);
+            let at = w.as_ptr() as usize - literal.as_ptr() as usize;
+            proptest::prop_assert!(at + w.len() <= literal.len());
+            proptest::prop_assert!(w.len() <= MAX_TRIGGER_LEN);
+            proptest::prop_assert_eq!(w.is_empty(), literal.is_empty());
         }
     }
 
