@@ -85,8 +85,8 @@ impl EngineOptions {
 
     /// Builds the engine.
     pub fn engine(&self) -> Result<Engine> {
-        // Loading the phone metadata takes about as long as compiling the
-        // rules: given a second core, the two overlap. Should no thread
+        // Loading the phone metadata takes a few milliseconds: given a
+        // second core, it overlaps compiling the rules. Should no thread
         // start, the engine loads the metadata itself.
         let metadata = std::thread::Builder::new()
             .name("phone-metadata".into())

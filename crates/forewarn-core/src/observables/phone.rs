@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use fnv::FnvHashMap;
-use phonenumber::country::Id;
 use regex::Regex;
+use rlibphonenumber::enums::Region;
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat};
 
 use super::{Observable, ObservableKind, char_at, char_before};
 
@@ -62,46 +63,35 @@ const CURRENCY_WORDS: &[&str] = &[
 ];
 
 /// Memo of parsed numbers: (region, "+digits" or "digits") -> E.164.
-type Memo = FnvHashMap<(Option<Id>, String), Option<String>>;
+type Memo = FnvHashMap<(Option<Region>, String), Option<String>>;
 
 thread_local! {
     /// Recently parsed numbers, keyed by region and normalised digits.
-    /// libphonenumber's metadata regexes sit behind one global mutex and
-    /// cost several microseconds per number; signatures repeat numbers.
+    /// The first number of a region compiles that region's metadata
+    /// regexes, and each parse allocates; signatures repeat numbers.
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
-/// How many compiled metadata regexes libphonenumber keeps. Its own cache
-/// holds 100, fewer than the patterns of the regions sharing country code 1
-/// alone, so validating North American numbers recompiled regexes on every
-/// call.
-const METADATA_REGEX_CACHE: usize = 8192;
-
-/// Loads libphonenumber's metadata and enlarges its regex cache, once.
+/// Loads libphonenumber's metadata, once.
 ///
-/// Loading takes a noticeable fraction of a second (every metadata regex is
-/// parsed); an engine does it when it is built rather than in the middle of
-/// judging its first approach.
+/// Loading takes a few milliseconds; an engine does it when it is built
+/// rather than in the middle of judging its first approach.
 pub fn prepare_metadata() {
-    static PREPARED: std::sync::Once = std::sync::Once::new();
-    PREPARED.call_once(|| {
-        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
-            *cache = regex_cache::RegexCache::new(METADATA_REGEX_CACHE);
-        }
-    });
+    std::sync::LazyLock::force(&PHONE_NUMBER_UTIL);
 }
 
 /// The phone metadata region for an ISO 3166 code ("GB", "us"), if known.
-pub(super) fn region_id(region: Option<&str>) -> Option<Id> {
+pub(super) fn region_id(region: Option<&str>) -> Option<Region> {
     let &[a, b] = region?.trim().as_bytes() else {
         return None;
     };
     // Upper-cased on the stack: this runs for every candidate number.
     let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
-    let id: Id = std::str::from_utf8(&upper).ok()?.parse().ok()?;
-    // The parser unwraps the region's metadata: make sure it exists.
-    phonenumber::metadata::DATABASE.by_id(id.as_ref())?;
-    Some(id)
+    let region = Region::from_code(std::str::from_utf8(&upper).ok()?).ok()?;
+    // Only regions with metadata can read national numbers.
+    PHONE_NUMBER_UTIL
+        .get_country_code_for_region(region)
+        .map(|_| region)
 }
 
 /// The E.164 form of the phone number `s`, if it is a valid number.
@@ -132,7 +122,7 @@ pub fn canonical_phone(s: &str, region: Option<&str>) -> Option<String> {
 
 /// Parses a cleaned candidate (digits, separators, optional leading `+`)
 /// into E.164, if valid.
-fn e164(candidate: &str, region: Option<Id>) -> Option<String> {
+fn e164(candidate: &str, region: Option<Region>) -> Option<String> {
     let trimmed = candidate.trim_start_matches(|c: char| c == '(' || is_number_space(c));
     let plus = trimmed.starts_with('+');
     let mut digits: String = if plus {
@@ -168,7 +158,7 @@ fn e164(candidate: &str, region: Option<Id>) -> Option<String> {
 }
 
 /// Parses and validates `input` with `region`, through the per-thread memo.
-fn memoised(region: Option<Id>, input: String) -> Option<String> {
+fn memoised(region: Option<Region>, input: String) -> Option<String> {
     let key = (region, input);
     let cached = MEMO.with(|memo| {
         memo.try_borrow()
@@ -178,11 +168,11 @@ fn memoised(region: Option<Id>, input: String) -> Option<String> {
     if let Some(result) = cached {
         return result;
     }
-    prepare_metadata();
-    let result = phonenumber::parse(key.0, &key.1)
+    let result = PHONE_NUMBER_UTIL
+        .parse(&key.1, key.0)
         .ok()
-        .filter(phonenumber::is_valid)
-        .map(|n| n.format().mode(phonenumber::Mode::E164).to_string());
+        .filter(|n| n.is_valid())
+        .map(|n| n.format_as(PhoneNumberFormat::E164).into_owned());
     MEMO.with(|memo| {
         if let Ok(mut memo) = memo.try_borrow_mut() {
             if memo.len() >= MEMO_CAPACITY {
