@@ -15,8 +15,8 @@ sender's text into a probability.
 Two baseline timings are reported: the whole job as forewarn does it (read
 the JSONL, parse, score, write one line per approach) and the scoring alone
 on texts already in memory (transform + predict_proba), which flatters the
-baseline. forewarn is timed as a whole process, start-up included (0.1 to
-0.3 s to build its engine: rules, model, phone-number metadata), while the
+baseline. forewarn is timed as a whole process, start-up included (about
+0.05 s to build its engine: rules, model, phone-number metadata), while the
 baseline's clock starts once its imports and trained model are ready; the
 start-up is also timed on its own (an empty input), and the ratio shown
 without it too. On a shared machine, whose speed drifts from second to
