@@ -540,6 +540,19 @@ fn canonical_phone_helper() {
         canonical_phone("07911 123456", Some("GB")),
         canonical_phone("07911123456", Some("GB"))
     );
+    // The region comes from settings: any case reads, and one without
+    // phone metadata (or no region at all) reads no national number.
+    assert_eq!(
+        canonical_phone("020 7946 0958", Some(" gb ")).as_deref(),
+        Some("+442079460958")
+    );
+    for region in ["ZZ", "001", "é", "G", "GBR", "1A", ""] {
+        assert_eq!(
+            canonical_phone("020 7946 0958", Some(region)),
+            None,
+            "{region}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- wallets
@@ -995,6 +1008,15 @@ proptest! {
         Just(Some("RU")), Just(Some("IN")), Just(Some("BR")), Just(Some("JP")), Just(Some("CH")),
     ]) {
         let _ = canonical_phone(&number, region);
+    }
+
+    /// The region is a setting: any two letters (most name no region with
+    /// phone metadata), or anything else, is safe to read numbers with.
+    #[test]
+    fn any_region_setting_is_safe(number in "[+]?[0-9]{0,18}", region in prop_oneof![
+        "[A-Za-z]{2}", ".{0,4}",
+    ]) {
+        let _ = canonical_phone(&number, Some(&region));
     }
 
     #[test]
