@@ -12,7 +12,7 @@ use crate::indicators::{IndicatorMatch, IndicatorSet, MatchKind};
 use crate::model::{Example, Model, TextTable};
 use crate::normalise::Normalised;
 use crate::observables::{self, ExtractOptions, ObservableKind};
-use crate::rules::{Family, Field, Hit, RuleSet};
+use crate::rules::{Field, Hit, RuleSet};
 use crate::signals::{
     Builtin, Catalogue, Fired, MessageStages, ProfileConfig, Stage, conversation_signals,
     profile_signals,
@@ -292,14 +292,9 @@ impl Engine {
                 }
             };
             for (signal, evidence) in &found[first..] {
-                let stage = match self.catalogue.signals()[*signal].family {
-                    Family::Persuasion => Stage::Rapport,
-                    Family::Offer => Stage::Offer,
-                    Family::Request => Stage::Request,
-                    Family::Channel => Stage::Shift,
-                    _ => continue,
-                };
-                add_stage(stage, evidence);
+                if let Some(stage) = self.catalogue.signals()[*signal].stage {
+                    add_stage(stage, evidence);
+                }
             }
             for (signal, evidence) in &observed {
                 if *signal == Builtin::ObservableWallet {

@@ -8,8 +8,9 @@
 //!   nouns, and in the sentences where a name can stand ("Dear Amanda",
 //!   "Best regards, Wei") it is capitalised;
 //! - lower-case words that belong to the sender's or recipient's name as
-//!   written in the name field (particles such as "van", "de", "bin") are
-//!   left out too;
+//!   written in the name field are left out too, and particles of names
+//!   ("van", "de", "bin") are left out of every text, since many are also
+//!   ordinary words (German "ich bin");
 //! - names written in Chinese or Japanese characters in the name fields are
 //!   cut out of the text before character bigrams are taken;
 //! - anything that looks like an address (e-mail, URL, handle) becomes one
@@ -166,12 +167,57 @@ impl NameMask {
                         cjk.push(normalised);
                     }
                 } else if word.chars().next().is_some_and(char::is_lowercase) {
-                    lower_words.push(Normalised::new(word).as_str().to_owned());
+                    let word = Normalised::new(word).as_str().to_owned();
+                    // A particle is left out of every text anyway.
+                    if !is_name_particle(&word) {
+                        lower_words.push(word);
+                    }
                 }
             }
         }
         NameMask { lower_words, cjk }
     }
+
+    /// Whether a lower-case word of the normalised text is left out as
+    /// (part of) a name.
+    fn masks(&self, word: &str) -> bool {
+        is_name_particle(word) || self.lower_words.iter().any(|w| w == word)
+    }
+}
+
+/// Whether a word is a particle of names ("van der Berg", "bin Rashid",
+/// "de la Cruz"). Particles are left out of every text, whoever wrote it
+/// and whatever the names: many are also ordinary words ("ich bin",
+/// "note de synthèse"), so leaving them out only where a name holds them
+/// would let the name change the features of the rest of the text.
+fn is_name_particle(word: &str) -> bool {
+    matches!(
+        word,
+        "abu"
+            | "al"
+            | "ap"
+            | "bin"
+            | "bint"
+            | "da"
+            | "das"
+            | "de"
+            | "del"
+            | "della"
+            | "den"
+            | "der"
+            | "di"
+            | "dos"
+            | "du"
+            | "el"
+            | "ibn"
+            | "la"
+            | "le"
+            | "ten"
+            | "ter"
+            | "van"
+            | "von"
+            | "zu"
+    )
 }
 
 /// Marks a break in the bigram chain.
@@ -198,7 +244,7 @@ fn collect(
                     previous: &mut Option<u64>,
                     out: &mut Vec<u64>| {
         if is_capitalised(original, normalised, &mut origins, range.clone())
-            || names.lower_words.iter().any(|w| *w == text[range.clone()])
+            || names.masks(&text[range.clone()])
         {
             *previous = BREAK;
         } else if digits {
@@ -481,6 +527,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_particle_that_is_also_a_word_counts_the_same_whoever_writes() {
+        // German "bin" (am) and French "de" are particles of some names:
+        // the sender's name must not decide whether they count.
+        let text = "Ich bin im April in Berlin. Une note de synthèse suffira.";
+        let first = text_features(&approach("Ahmed bin Rashid", text), 7);
+        for name in ["John Smith", "Marie de la Cruz", "Jan van Dijk"] {
+            assert_eq!(text_features(&approach(name, text), 7), first, "{name}");
+        }
+        // And a name's other lower-case words still stay out.
+        let named = text_features(&approach("mei lin", "regards, mei lin"), 7);
+        let other = text_features(&approach("wu tao", "regards, wu tao"), 7);
+        assert_eq!(named, other);
+    }
+
     fn sorted(mut features: Vec<u64>) -> Vec<u64> {
         features.sort_unstable();
         features.dedup();
@@ -545,9 +606,7 @@ mod tests {
         let mut origins = normalised.cursor();
         let mut word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
             let word = &text[range.clone()];
-            if is_capitalised(original, normalised, &mut origins, range)
-                || names.lower_words.iter().any(|w| w == word)
-            {
+            if is_capitalised(original, normalised, &mut origins, range) || names.masks(word) {
                 *previous = BREAK;
             } else if word.bytes().all(|b| b.is_ascii_digit()) {
                 push_word(number, previous, seed, out);

@@ -46,10 +46,16 @@ fn dev_approaches() -> Vec<Approach> {
     out
 }
 
-/// Replaces `from` by `to` where `from` stands as a whole word.
+/// Replaces `from` by `to` where `from` stands as a whole word, or
+/// everywhere for a name in Chinese or Japanese characters: those scripts
+/// put no spaces between words, so "我是卓远国际的刘思远" holds the name
+/// with letters on both sides.
 fn replace_word(text: &str, from: &str, to: &str) -> String {
     if from.is_empty() {
         return text.to_owned();
+    }
+    if from.chars().any(forewarn_core::normalise::is_cjk) {
+        return text.replace(from, to);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

@@ -32,7 +32,7 @@ use literals::{
 
 use crate::normalise::{Normalised, is_cjk};
 
-pub use pack::{Examples, FORMAT_VERSION, Family, Field, Rule, RulePack, valid_id};
+pub use pack::{Examples, FORMAT_VERSION, Family, Field, Rule, RulePack, RuleStage, valid_id};
 
 /// The default rule pack, embedded in the binary.
 pub const DEFAULT_PACK: &str = include_str!("../../rules/default.toml");
@@ -299,6 +299,16 @@ const NOT_NEGATIONS: &[&str] = &[
     "不錯",
     "不客气",
     "不客氣",
+    "kein problem",
+    "keine sorge",
+    "keine sorgen",
+    "nicht nur",
+    "zögern sie nicht",
+    "pas de problème",
+    "pas de souci",
+    "pas de soucis",
+    "n'hésitez pas",
+    "n’hésitez pas",
 ];
 
 impl RuleSet {

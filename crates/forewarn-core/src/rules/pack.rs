@@ -136,9 +136,33 @@ pub struct Rule {
     /// offers, requests, channel and persuasion rules.
     #[serde(default)]
     pub negatable: Option<bool>,
+    /// The step of a conversation a hit marks, for the conversation
+    /// signals; defaults to the family's ([`Rule::stage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<RuleStage>,
     /// Example sentences that must and must not fire this rule.
     #[serde(default)]
     pub examples: Examples,
+}
+
+/// The step of a conversation that a rule's hit marks: the conversation
+/// signals follow an approach from harmless contact through rapport, an
+/// offer and a request to secrecy or a move off the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStage {
+    /// Flattery, urgency, personal questions.
+    Rapport,
+    /// Money, travel, gifts, a job.
+    Offer,
+    /// Non-public material, documents, colleagues, access.
+    Request,
+    /// Keeping the contact secret, or its sponsor unnamed.
+    Secrecy,
+    /// A move to another app or address, or off the record.
+    Shift,
+    /// No step: context and profile rules.
+    None,
 }
 
 /// A rule's own test cases.
@@ -158,6 +182,18 @@ fn default_fields() -> Vec<Field> {
 }
 
 impl Rule {
+    /// The step of a conversation a hit of this rule marks: as set, or by
+    /// family (persuasion: rapport; offer; request; channel: a shift).
+    pub fn stage(&self) -> RuleStage {
+        self.stage.unwrap_or(match self.family {
+            Family::Persuasion => RuleStage::Rapport,
+            Family::Offer => RuleStage::Offer,
+            Family::Request => RuleStage::Request,
+            Family::Channel => RuleStage::Shift,
+            _ => RuleStage::None,
+        })
+    }
+
     /// Whether a preceding negation cancels this rule's hits.
     pub fn is_negatable(&self) -> bool {
         self.negatable.unwrap_or(matches!(
@@ -263,6 +299,29 @@ mod tests {
         let dup = "format = 1\nname = \"x\"\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [\"x\"]\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [\"y\"]\n";
         let err = RulePack::parse(dup, "t.toml").unwrap_err();
         assert!(matches!(err, RuleError::Duplicate { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_rule_marks_its_familys_stage_unless_it_names_one() {
+        let rule = |family: &str, stage: &str| {
+            let source = format!(
+                "format = 1\nname = \"x\"\n[[rule]]\nid = \"FW-A\"\ntitle = \"a\"\nfamily = \"{family}\"\n{stage}weight = 1.0\nphrases = [\"x\"]\n"
+            );
+            RulePack::parse(&source, "t.toml").map(|p| p.rules[0].stage())
+        };
+        assert_eq!(rule("channel", "").ok(), Some(RuleStage::Shift));
+        assert_eq!(rule("persuasion", "").ok(), Some(RuleStage::Rapport));
+        assert_eq!(rule("context", "").ok(), Some(RuleStage::None));
+        assert_eq!(
+            rule("channel", "stage = \"secrecy\"\n").ok(),
+            Some(RuleStage::Secrecy)
+        );
+        assert_eq!(
+            rule("offer", "stage = \"none\"\n").ok(),
+            Some(RuleStage::None)
+        );
+        let err = rule("channel", "stage = \"later\"\n").unwrap_err();
+        assert!(err.to_string().contains("later"), "{err}");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! Each of the sender's messages gets a stage from the families of the rules
 //! that fired in it: harmless contact, rapport (persuasion), offer, request
-//! for non-public material, and a shift (a move to another channel, secrecy,
-//! or payment in cash or crypto). Public cases (Mallory, Yao; the DGSI and
+//! for non-public material, secrecy, and a shift (a move to another channel
+//! or address, or payment in crypto). Public cases (Mallory, Yao; the DGSI and
 //! MI5 warnings) follow that order over weeks or months.
 
 use super::Builtin;
@@ -23,7 +23,9 @@ pub enum Stage {
     Offer,
     /// Non-public material, documents, colleagues, access.
     Request,
-    /// Another channel, secrecy, or payment in cash or crypto.
+    /// Keeping the contact secret, or its sponsor unnamed.
+    Secrecy,
+    /// Another channel or address, or payment in crypto.
     Shift,
 }
 
@@ -34,6 +36,7 @@ impl Stage {
             Stage::Rapport => "rapport",
             Stage::Offer => "offer",
             Stage::Request => "request",
+            Stage::Secrecy => "secrecy",
             Stage::Shift => "move off the record",
         }
     }
@@ -83,11 +86,9 @@ pub fn conversation_signals(
     {
         out.push((Builtin::ConversationColdOffer, vec![e.clone()]));
     }
-    if let Some(e) = sender
-        .iter()
-        .take(2)
-        .find_map(|m| m.has(Stage::Shift).filter(|_| is_channel_evidence(m)))
-    {
+    // A move to another app or address; secrecy alone is not one (a
+    // constituent may ask for it in a first letter), and has its own rules.
+    if let Some(e) = sender.iter().take(2).find_map(|m| m.has(Stage::Shift)) {
         out.push((Builtin::ConversationEarlyChannelShift, vec![e.clone()]));
     }
     // An offer followed, in a later message, by a request.
@@ -107,10 +108,6 @@ pub fn conversation_signals(
     if let Some(evidence) = escalation(approach, sender) {
         out.push((Builtin::ConversationEscalation, evidence));
     }
-}
-
-fn is_channel_evidence(m: &MessageStages) -> bool {
-    m.stages.iter().any(|(s, _)| *s == Stage::Shift)
 }
 
 /// Escalation: at least three messages from the sender, the first harmless
@@ -199,6 +196,19 @@ mod tests {
         out.iter().map(|(b, _)| b.info().id).collect()
     }
 
+    /// The timeline an escalation ends its evidence with.
+    fn timeline(a: &Approach, s: &[MessageStages]) -> String {
+        let mut out = Vec::new();
+        conversation_signals(a, s, &mut out);
+        let escalation = out
+            .iter()
+            .find(|(b, _)| *b == Builtin::ConversationEscalation);
+        match escalation.and_then(|(_, evidence)| evidence.last()) {
+            Some(Evidence::Field { text, .. }) => text.clone(),
+            _ => panic!("no timeline"),
+        }
+    }
+
     #[test]
     fn slow_escalation_is_reported_with_a_timeline() {
         let a = Approach {
@@ -215,11 +225,7 @@ mod tests {
             ids(&a, &s),
             ["FW-CONV-OFFER-THEN-REQUEST", "FW-CONV-ESCALATION"]
         );
-        let mut out = Vec::new();
-        conversation_signals(&a, &s, &mut out);
-        let Some(Evidence::Field { text, .. }) = out[1].1.last() else {
-            panic!("no timeline");
-        };
+        let text = timeline(&a, &s);
         assert!(text.contains("2025-01-30 (day 29): request"), "{text}");
     }
 
@@ -234,6 +240,33 @@ mod tests {
             ids(&a, &s),
             ["FW-CONV-COLD-OFFER", "FW-CONV-EARLY-CHANNEL-SHIFT"]
         );
+    }
+
+    #[test]
+    fn secrecy_is_no_early_shift_but_counts_as_a_step() {
+        // A first letter that asks for discretion moves nowhere.
+        let one = Approach {
+            messages: vec![msg(1)],
+            ..Approach::default()
+        };
+        assert!(ids(&one, &[stages(0, &[Stage::Secrecy])]).is_empty());
+        // Secrecy after an offer and a request is still a climb.
+        let four = Approach {
+            messages: vec![msg(1), msg(5), msg(9), msg(14)],
+            ..Approach::default()
+        };
+        let s = [
+            stages(0, &[]),
+            stages(1, &[Stage::Offer]),
+            stages(2, &[Stage::Request]),
+            stages(3, &[Stage::Secrecy]),
+        ];
+        assert_eq!(
+            ids(&four, &s),
+            ["FW-CONV-OFFER-THEN-REQUEST", "FW-CONV-ESCALATION"]
+        );
+        let text = timeline(&four, &s);
+        assert!(text.ends_with("(day 13): secrecy"), "{text}");
     }
 
     #[test]

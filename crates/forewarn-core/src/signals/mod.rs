@@ -13,7 +13,7 @@ pub use profile::{ProfileConfig, profile_signals};
 
 use std::sync::Arc;
 
-use crate::rules::{Family, RuleSet};
+use crate::rules::{Family, RuleSet, RuleStage};
 use crate::verdict::Evidence;
 
 /// A signal computed by the engine itself, documented in `docs/signals.md`.
@@ -253,6 +253,8 @@ pub struct SignalInfo {
     pub advice: Option<Arc<str>>,
     /// Where it comes from.
     pub source: Source,
+    /// The step of a conversation a hit marks, if any.
+    pub stage: Option<Stage>,
 }
 
 /// Every signal the engine can report: the loaded rules, then the built-in
@@ -277,6 +279,14 @@ impl Catalogue {
                 prior_weight: r.weight,
                 advice: r.advice.as_deref().map(Arc::from),
                 source: Source::Rule(i),
+                stage: match r.stage() {
+                    RuleStage::Rapport => Some(Stage::Rapport),
+                    RuleStage::Offer => Some(Stage::Offer),
+                    RuleStage::Request => Some(Stage::Request),
+                    RuleStage::Secrecy => Some(Stage::Secrecy),
+                    RuleStage::Shift => Some(Stage::Shift),
+                    RuleStage::None => None,
+                },
             })
             .collect();
         let builtin_base = signals.len();
@@ -289,6 +299,15 @@ impl Catalogue {
                 prior_weight: info.weight,
                 advice: info.advice.map(Arc::from),
                 source: Source::Builtin(b),
+                // By family, as for rules; of the built-in signals, only
+                // the observables are found in a message.
+                stage: match info.family {
+                    Family::Persuasion => Some(Stage::Rapport),
+                    Family::Offer => Some(Stage::Offer),
+                    Family::Request => Some(Stage::Request),
+                    Family::Channel => Some(Stage::Shift),
+                    _ => None,
+                },
             });
         }
         Catalogue {
