@@ -43,6 +43,14 @@ const REGEX_SIZE_LIMIT: usize = 8 << 20;
 /// How many words before a hit are searched for a negation.
 const NEGATION_WINDOW_WORDS: usize = 5;
 
+/// How many CJK characters before a hit are searched for a negation.
+const NEGATION_WINDOW_CJK: usize = 8;
+
+/// How long an item of a list may be, in words or CJK characters, for the
+/// negation before the list to reach over it to a later item.
+const LIST_ITEM_WORDS: usize = 4;
+const LIST_ITEM_CJK: usize = 8;
+
 /// How many bytes before a hit are searched for a negation, at most.
 const NEGATION_WINDOW_BYTES: usize = 160;
 
@@ -299,6 +307,11 @@ const NOT_NEGATIONS: &[&str] = &[
     "不錯",
     "不客气",
     "不客氣",
+    "no pressure",
+    "no worries",
+    "no rush",
+    "no hurry",
+    "no obligation",
     "kein problem",
     "keine sorge",
     "keine sorgen",
@@ -765,7 +778,7 @@ impl RuleSet {
         cues: &[CueSite],
         out: &mut Vec<Hit>,
     ) {
-        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.start, cues) {
+        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.clone(), cues) {
             return;
         }
         out.push(Hit {
@@ -776,17 +789,19 @@ impl RuleSet {
 
     /// Whether a negation cue stands shortly before `at`, in the same
     /// sentence. `cues` are the cues of `text`, in order of their ends.
-    fn is_negated(&self, text: &str, at: usize, cues: &[CueSite]) -> bool {
+    fn is_negated(&self, text: &str, hit: Range<usize>, cues: &[CueSite]) -> bool {
         if self.negations.is_none() {
             return false;
         }
+        let at = hit.start;
         let from = negation_reach(text, at);
-        cue_between(text, cues, from, at) && self.negated_from(&text[from..at])
+        cue_between(text, cues, from, at)
+            && self.negated_from(&text[from..at], text.get(hit.end..).unwrap_or_default())
     }
 
     /// Whether a negation cue in `before`, the text just before a hit,
-    /// negates it.
-    fn negated_from(&self, before: &str) -> bool {
+    /// negates it; `after` is the text after the hit.
+    fn negated_from(&self, before: &str, after: &str) -> bool {
         // A negation reaches to the end of its clause: punctuation, or a
         // "but" that turns the sentence, ends it ("No pressure, we pay in
         // crypto"; "not a lot, but we pay in crypto"). The window is the
@@ -794,22 +809,36 @@ impl RuleSet {
         // text, read in one walk back from the hit.
         let mut words = 0;
         let mut cjk = 0;
+        let (mut most_words, mut most_cjk) = (NEGATION_WINDOW_WORDS, NEGATION_WINDOW_CJK);
         let mut window_start = before.len();
         let mut in_word = false;
         for (i, c) in before.char_indices().rev() {
             if is_clause_end(c) {
+                // A comma between the items of a list does not end the
+                // reach of the negation that governs the list ("must not
+                // share confidential information, internal documents or
+                // drafts"): the window reaches over the item before it, too.
+                if matches!(c, ',' | '，' | '、')
+                    && separates_items(c, &before[i + c.len_utf8()..], after)
+                {
+                    most_words = words + LIST_ITEM_WORDS + NEGATION_WINDOW_WORDS;
+                    most_cjk = cjk + LIST_ITEM_CJK + NEGATION_WINDOW_CJK;
+                    in_word = false;
+                    window_start = i;
+                    continue;
+                }
                 break;
             }
             if is_cjk(c) {
                 cjk += 1;
-                if cjk > 8 {
+                if cjk > most_cjk {
                     break;
                 }
             } else if c.is_alphanumeric() || c == '\'' {
                 if !in_word {
                     words += 1;
                     in_word = true;
-                    if words > NEGATION_WINDOW_WORDS {
+                    if words > most_words {
                         break;
                     }
                 }
@@ -936,6 +965,50 @@ fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
                         && (c.end == at
                             || !text[c.end..].chars().next().is_some_and(is_word_char))))
         })
+}
+
+/// Words that join the last item of a list to the others.
+const LIST_JOINS: &[&str] = &["or", "and", "nor", "oder", "und", "ou", "et", "ni"];
+
+/// Words after which what follows is no longer governed by what came
+/// before ("we don't need your CV, just the internal documents").
+const LIST_BREAKS: &[&str] = &["just", "only", "but", "rather", "instead", "simply"];
+
+/// Whether `comma` separates items of one list, the hit's among them,
+/// given `between`, the text from the comma to the hit, and `after`, the
+/// text after the hit. An enumeration comma (`、`) always does; a Chinese
+/// comma otherwise never does, as a clause after it may well open with
+/// "和" or "或". Otherwise
+/// the hit must open the item after the comma and a joining word ("or",
+/// "and") must follow it within a few words ("X, Y or Z", the hit at Y),
+/// or a joining word must stand between the comma and the hit after a
+/// word of the item ("X, Y or Z", the hit at Z). A clause the comma
+/// opens with a joining word ("no pressure, and we pay in crypto") is no
+/// list item.
+fn separates_items(comma: char, between: &str, after: &str) -> bool {
+    match comma {
+        '、' => return true,
+        '，' => return false,
+        _ => {}
+    }
+    let clause = |text: &str| -> usize { text.find(is_clause_end).unwrap_or(text.len()) };
+    fn words_of(text: &str) -> Vec<&str> {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+    let between_words = words_of(between);
+    if between_words.iter().any(|w| LIST_BREAKS.contains(w)) {
+        return false;
+    }
+    if between.trim().is_empty() {
+        let rest = &after[..clause(after)];
+        return words_of(rest)
+            .iter()
+            .take(5)
+            .any(|w| LIST_JOINS.contains(w));
+    }
+    between_words.len() <= 6 && between_words.iter().skip(1).any(|w| LIST_JOINS.contains(w))
 }
 
 /// A range of trigger indices as one automaton value.
@@ -1354,7 +1427,7 @@ mod scan_properties {
                 .collect();
             for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
                 let from = negation_reach(&text, at);
-                if set.negated_from(&text[from..at]) {
+                if set.negated_from(&text[from..at], &text[at..]) {
                     prop_assert!(cue_between(&text, &cues, from, at), "{text:?} at {at}");
                 }
             }
@@ -1455,6 +1528,41 @@ mod scan_properties {
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     ];
 
+    #[test]
+    fn a_negation_governs_every_item_of_its_list() {
+        let set = RuleSet::default_pack().unwrap();
+        let fired = |text: &str| -> Vec<String> {
+            let mut hits = Vec::new();
+            set.scan(text, Field::Messages, &mut hits);
+            hits.iter()
+                .map(|h| set.rules()[h.rule].id.clone())
+                .collect()
+        };
+        // Every item of a negated list is negated.
+        for text in [
+            "Experts must not share confidential information, internal documents or details of upcoming decisions.",
+            "I won't ask about upcoming decisions, internal discussions or colleagues' views.",
+            "我们不需要任何内部文件、会议纪要或未公开的信息。",
+        ] {
+            let requests: Vec<String> = fired(text)
+                .into_iter()
+                .filter(|id| id.starts_with("FW-REQUEST-"))
+                .collect();
+            assert!(requests.is_empty(), "{text}: {requests:?}");
+        }
+        // A clause after the comma is not a list item.
+        for text in [
+            "We don't need your CV, just the internal documents or drafts.",
+            "No CV needed, and we would value the internal documents.",
+            "不会有人知道，请把会议纪要发给我。",
+        ] {
+            assert!(
+                fired(text).iter().any(|id| id == "FW-REQUEST-DOCUMENTS"),
+                "{text}"
+            );
+        }
+    }
+
     /// A window cut at its byte bound, inside a word, begins with a cue
     /// that is no whole word of the text: it still negates, and its site
     /// still counts.
@@ -1465,7 +1573,7 @@ mod scan_properties {
         let at = 1 + NEGATION_WINDOW_BYTES;
         let from = negation_reach(&text, at);
         assert_eq!(&text[from..from + 3], "not");
-        assert!(set.negated_from(&text[from..at]));
+        assert!(set.negated_from(&text[from..at], &text[at..]));
         let cues = [CueSite {
             start: 1,
             end: 4,
