@@ -169,7 +169,7 @@ impl NameMask {
                 } else if word.chars().next().is_some_and(char::is_lowercase) {
                     let word = Normalised::new(word).as_str().to_owned();
                     // A particle is left out of every text anyway.
-                    if !is_name_particle(&word) {
+                    if !is_name_particle(word.as_bytes()) {
                         lower_words.push(word);
                     }
                 }
@@ -180,8 +180,8 @@ impl NameMask {
 
     /// Whether a lower-case word of the normalised text is left out as
     /// (part of) a name.
-    fn masks(&self, word: &str) -> bool {
-        is_name_particle(word) || self.lower_words.iter().any(|w| w == word)
+    fn masks(&self, word: &[u8]) -> bool {
+        is_name_particle(word) || self.lower_words.iter().any(|w| w.as_bytes() == word)
     }
 }
 
@@ -190,34 +190,32 @@ impl NameMask {
 /// and whatever the names: many are also ordinary words ("ich bin",
 /// "note de synthèse"), so leaving them out only where a name holds them
 /// would let the name change the features of the rest of the text.
-fn is_name_particle(word: &str) -> bool {
-    matches!(
-        word,
-        "abu"
-            | "al"
-            | "ap"
-            | "bin"
-            | "bint"
-            | "da"
-            | "das"
-            | "de"
-            | "del"
-            | "della"
-            | "den"
-            | "der"
-            | "di"
-            | "dos"
-            | "du"
-            | "el"
-            | "ibn"
-            | "la"
-            | "le"
-            | "ten"
-            | "ter"
-            | "van"
-            | "von"
-            | "zu"
-    )
+fn is_name_particle(word: &[u8]) -> bool {
+    // By length first: most words are longer than any particle, and a
+    // fixed-length byte pattern is one integer comparison.
+    match word {
+        [_, _] => matches!(
+            word,
+            b"al" | b"ap" | b"da" | b"de" | b"di" | b"du" | b"el" | b"la" | b"le" | b"zu"
+        ),
+        [_, _, _] => matches!(
+            word,
+            b"abu"
+                | b"bin"
+                | b"das"
+                | b"del"
+                | b"den"
+                | b"der"
+                | b"dos"
+                | b"ibn"
+                | b"ten"
+                | b"ter"
+                | b"van"
+                | b"von"
+        ),
+        b"bint" | b"della" => true,
+        _ => false,
+    }
 }
 
 /// Marks a break in the bigram chain.
@@ -244,7 +242,7 @@ fn collect(
                     previous: &mut Option<u64>,
                     out: &mut Vec<u64>| {
         if is_capitalised(original, normalised, &mut origins, range.clone())
-            || names.masks(&text[range.clone()])
+            || names.masks(text.as_bytes().get(range.clone()).unwrap_or_default())
         {
             *previous = BREAK;
         } else if digits {
@@ -528,6 +526,22 @@ mod tests {
     }
 
     #[test]
+    fn particles_are_exactly_the_listed_words() {
+        let particles = [
+            "abu", "al", "ap", "bin", "bint", "da", "das", "de", "del", "della", "den", "der",
+            "di", "dos", "du", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "zu",
+        ];
+        for p in particles {
+            assert!(is_name_particle(p.as_bytes()), "{p}");
+        }
+        for w in [
+            "", "a", "d", "bi", "dell", "vans", "della2", "binta", "vön", "Van", "和",
+        ] {
+            assert!(!is_name_particle(w.as_bytes()), "{w}");
+        }
+    }
+
+    #[test]
     fn a_particle_that_is_also_a_word_counts_the_same_whoever_writes() {
         // German "bin" (am) and French "de" are particles of some names:
         // the sender's name must not decide whether they count.
@@ -606,7 +620,9 @@ mod tests {
         let mut origins = normalised.cursor();
         let mut word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
             let word = &text[range.clone()];
-            if is_capitalised(original, normalised, &mut origins, range) || names.masks(word) {
+            if is_capitalised(original, normalised, &mut origins, range)
+                || names.masks(word.as_bytes())
+            {
                 *previous = BREAK;
             } else if word.bytes().all(|b| b.is_ascii_digit()) {
                 push_word(number, previous, seed, out);

@@ -120,7 +120,7 @@ impl Default for TrainingSettings {
             signal_l2: 1.0,
             text_l2: 1.0,
             high_precision: 0.9,
-            high_false_positive_rate: 0.02,
+            high_false_positive_rate: 0.01,
             medium_recall: 0.95,
         }
     }
