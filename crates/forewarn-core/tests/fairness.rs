@@ -1,6 +1,6 @@
 //! Fairness: names never reach the model.
 //!
-//! Every approach of the dev split is re-written with the sender's name
+//! Every approach of the dev split and the holdout set is re-written with the sender's name
 //! swapped for names from many cultures, everywhere it appears: the name
 //! field, greetings and signatures in the messages, the profile URL slug and
 //! the e-mail's local part. Every score must stay exactly the same.
@@ -27,9 +27,13 @@ const NAMES: &[&str] = &[
 ];
 
 fn dev_approaches() -> Vec<Approach> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/dev");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("corpus/dev is part of the repository")
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let mut files: Vec<PathBuf> = ["dev", "holdout"]
+        .iter()
+        .flat_map(|split| {
+            std::fs::read_dir(corpus.join(split))
+                .expect("corpus/dev and corpus/holdout are part of the repository")
+        })
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
