@@ -991,25 +991,26 @@ fn separates_items(comma: char, between: &str, after: &str) -> bool {
         '，' => return false,
         _ => {}
     }
-    let clause = |text: &str| -> usize { text.find(is_clause_end).unwrap_or(text.len()) };
-    fn words_of(text: &str) -> Vec<&str> {
+    fn words_of(text: &str) -> impl Iterator<Item = &str> {
         text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
             .filter(|w| !w.is_empty())
-            .collect()
     }
-    let between_words = words_of(between);
-    if between_words.iter().any(|w| LIST_BREAKS.contains(w)) {
+    // `between` lies within the negation's byte window; only the start of
+    // `after` is read, however long the text runs on without punctuation.
+    if words_of(between).any(|w| LIST_BREAKS.contains(&w)) {
         return false;
     }
     if between.trim().is_empty() {
-        let rest = &after[..clause(after)];
-        return words_of(rest)
-            .iter()
-            .take(5)
-            .any(|w| LIST_JOINS.contains(w));
+        let ahead = &after[..after.floor_char_boundary(LIST_LOOKAHEAD_BYTES)];
+        let clause = &ahead[..ahead.find(is_clause_end).unwrap_or(ahead.len())];
+        return words_of(clause).take(5).any(|w| LIST_JOINS.contains(&w));
     }
-    between_words.len() <= 6 && between_words.iter().skip(1).any(|w| LIST_JOINS.contains(w))
+    words_of(between).count() <= 6 && words_of(between).skip(1).any(|w| LIST_JOINS.contains(&w))
 }
+
+/// How far after a hit [`separates_items`] looks for the word that joins a
+/// list: five words of ordinary length.
+const LIST_LOOKAHEAD_BYTES: usize = 64;
 
 /// A range of trigger indices as one automaton value.
 fn pack_range(range: Range<u32>) -> u64 {
