@@ -4,7 +4,8 @@
 //! Chinese and Japanese text), each hashed to 64 bits. Names must never reach
 //! the model (`docs/signals.md`, "Fairness"), so before hashing:
 //!
-//! - words written with a capital letter are left out: names are proper
+//! - words written with a capital letter are left out, with the rest of a
+//!   hyphenated name joined to one ("Eun-ji"): names are proper
 //!   nouns, and in the sentences where a name can stand ("Dear Amanda",
 //!   "Best regards, Wei") it is capitalised;
 //! - particles of names ("van", "de", "bin") are left out of every text,
@@ -182,6 +183,13 @@ impl NameMask {
     }
 }
 
+/// Whether the word starting at `start` is joined by a hyphen or an
+/// apostrophe to a word left out just before it (`masked_end`): the rest of
+/// one name ("Eun-ji", "Jean-luc", "O'Brien"), left out with it.
+fn joins_masked(text: &[u8], masked_end: Option<usize>, start: usize) -> bool {
+    masked_end.is_some_and(|end| start == end + 1 && matches!(text.get(end), Some(b'-' | b'\'')))
+}
+
 /// Whether a word is a particle of names ("van der Berg", "bin Rashid",
 /// "de la Cruz"). Particles are left out of every text, whoever wrote it
 /// and whatever the names: many are also ordinary words ("ich bin",
@@ -232,15 +240,19 @@ fn collect(
     let word_seed = fnv_step(fnv_key(seed), b'W');
     let mut previous: Option<u64> = BREAK;
     let mut origins = normalised.cursor();
+    let mut masked_end = None;
     // A word, given its hash and whether it is all digits.
     let mut word = |range: Range<usize>,
                     hashed: u64,
                     digits: bool,
                     previous: &mut Option<u64>,
                     out: &mut Vec<u64>| {
-        if is_capitalised(original, normalised, &mut origins, range.clone())
+        let capitalised = is_capitalised(original, normalised, &mut origins, range.clone());
+        if capitalised
+            || joins_masked(text.as_bytes(), masked_end, range.start)
             || names.masks(text.as_bytes().get(range.clone()).unwrap_or_default())
         {
+            masked_end = Some(range.end);
             *previous = BREAK;
         } else if digits {
             push_word(number, previous, seed, out);
@@ -523,6 +535,16 @@ mod tests {
     }
 
     #[test]
+    fn the_rest_of_a_hyphenated_name_stays_out_with_it() {
+        let first = text_features(&approach("Eun-ji Choi", "Thanks for your time, Eun-ji"), 7);
+        for name in ["John Smith", "Jean-luc Picard"] {
+            let first_name = name.split(' ').next().unwrap_or_default();
+            let text = format!("Thanks for your time, {first_name}");
+            assert_eq!(text_features(&approach(name, &text), 7), first, "{name}");
+        }
+    }
+
+    #[test]
     fn particles_are_exactly_the_listed_words() {
         let particles = [
             "abu", "al", "ap", "bin", "bint", "da", "das", "de", "del", "della", "den", "der",
@@ -618,11 +640,15 @@ mod tests {
         let number = hash(seed, b'W', b"<number>");
         let mut previous: Option<u64> = BREAK;
         let mut origins = normalised.cursor();
+        let mut masked_end = None;
         let mut word = |range: Range<usize>, previous: &mut Option<u64>, out: &mut Vec<u64>| {
             let word = &text[range.clone()];
-            if is_capitalised(original, normalised, &mut origins, range)
+            let capitalised = is_capitalised(original, normalised, &mut origins, range.clone());
+            if capitalised
+                || joins_masked(text.as_bytes(), masked_end, range.start)
                 || names.masks(word.as_bytes())
             {
+                masked_end = Some(range.end);
                 *previous = BREAK;
             } else if word.bytes().all(|b| b.is_ascii_digit()) {
                 push_word(number, previous, seed, out);
