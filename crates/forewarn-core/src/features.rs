@@ -175,12 +175,6 @@ impl NameMask {
         }
         NameMask { cjk }
     }
-
-    /// Whether a lower-case word of the normalised text is left out as
-    /// (part of) a name: a particle.
-    fn masks(&self, word: &[u8]) -> bool {
-        is_name_particle(word)
-    }
 }
 
 /// Whether the word starting at `start` is joined by a hyphen or an
@@ -250,7 +244,7 @@ fn collect(
         let capitalised = is_capitalised(original, normalised, &mut origins, range.clone());
         if capitalised
             || joins_masked(text.as_bytes(), masked_end, range.start)
-            || names.masks(text.as_bytes().get(range.clone()).unwrap_or_default())
+            || is_name_particle(text.as_bytes().get(range.clone()).unwrap_or_default())
         {
             masked_end = Some(range.end);
             *previous = BREAK;
@@ -646,7 +640,7 @@ mod tests {
             let capitalised = is_capitalised(original, normalised, &mut origins, range.clone());
             if capitalised
                 || joins_masked(text.as_bytes(), masked_end, range.start)
-                || names.masks(word.as_bytes())
+                || is_name_particle(word.as_bytes())
             {
                 masked_end = Some(range.end);
                 *previous = BREAK;

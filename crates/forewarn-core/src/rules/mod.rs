@@ -321,7 +321,6 @@ const NOT_NEGATIONS: &[&str] = &[
     "pas de souci",
     "pas de soucis",
     "n'hésitez pas",
-    "n’hésitez pas",
 ];
 
 impl RuleSet {
@@ -818,8 +817,9 @@ impl RuleSet {
                 // reach of the negation that governs the list ("must not
                 // share confidential information, internal documents or
                 // drafts"): the window reaches over the item before it, too.
-                if matches!(c, ',' | '，' | '、')
-                    && separates_items(c, &before[i + c.len_utf8()..], after)
+                // A Chinese comma (，) never does: a clause after it may
+                // well open with "和" or "或".
+                if matches!(c, ',' | '、') && separates_items(c, &before[i + c.len_utf8()..], after)
                 {
                     most_words = words + LIST_ITEM_WORDS + NEGATION_WINDOW_WORDS;
                     most_cjk = cjk + LIST_ITEM_CJK + NEGATION_WINDOW_CJK;
@@ -976,20 +976,16 @@ const LIST_BREAKS: &[&str] = &["just", "only", "but", "rather", "instead", "simp
 
 /// Whether `comma` separates items of one list, the hit's among them,
 /// given `between`, the text from the comma to the hit, and `after`, the
-/// text after the hit. An enumeration comma (`、`) always does; a Chinese
-/// comma otherwise never does, as a clause after it may well open with
-/// "和" or "或". Otherwise
-/// the hit must open the item after the comma and a joining word ("or",
+/// text after the hit. An enumeration comma (`、`) always does. After an
+/// ASCII comma, the hit must open the item after the comma and a joining word ("or",
 /// "and") must follow it within a few words ("X, Y or Z", the hit at Y),
 /// or a joining word must stand between the comma and the hit after a
 /// word of the item ("X, Y or Z", the hit at Z). A clause the comma
 /// opens with a joining word ("no pressure, and we pay in crypto") is no
 /// list item.
 fn separates_items(comma: char, between: &str, after: &str) -> bool {
-    match comma {
-        '、' => return true,
-        '，' => return false,
-        _ => {}
+    if comma == '、' {
+        return true;
     }
     fn words_of(text: &str) -> impl Iterator<Item = &str> {
         text.split(|c: char| !(c.is_alphanumeric() || c == '\''))

@@ -56,6 +56,19 @@ pub enum Family {
 }
 
 impl Family {
+    /// The step of a conversation a signal of this family marks, unless a
+    /// rule names another: persuasion is rapport, offers and requests are
+    /// themselves, a channel is a shift; the other families mark none.
+    pub fn stage(self) -> RuleStage {
+        match self {
+            Family::Persuasion => RuleStage::Rapport,
+            Family::Offer => RuleStage::Offer,
+            Family::Request => RuleStage::Request,
+            Family::Channel => RuleStage::Shift,
+            _ => RuleStage::None,
+        }
+    }
+
     /// The family's name as written in rule packs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,16 +195,10 @@ fn default_fields() -> Vec<Field> {
 }
 
 impl Rule {
-    /// The step of a conversation a hit of this rule marks: as set, or by
-    /// family (persuasion: rapport; offer; request; channel: a shift).
+    /// The step of a conversation a hit of this rule marks: as set, or the
+    /// family's ([`Family::stage`]).
     pub fn stage(&self) -> RuleStage {
-        self.stage.unwrap_or(match self.family {
-            Family::Persuasion => RuleStage::Rapport,
-            Family::Offer => RuleStage::Offer,
-            Family::Request => RuleStage::Request,
-            Family::Channel => RuleStage::Shift,
-            _ => RuleStage::None,
-        })
+        self.stage.unwrap_or(self.family.stage())
     }
 
     /// Whether a preceding negation cancels this rule's hits.

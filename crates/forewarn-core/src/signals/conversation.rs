@@ -1,8 +1,8 @@
 //! Conversation signals: how an approach developed over its messages and
 //! their dates.
 //!
-//! Each of the sender's messages gets a stage from the families of the rules
-//! that fired in it: harmless contact, rapport (persuasion), offer, request
+//! Each of the sender's messages gets a stage from the rules that fired in it
+//! (their `stage`, by default their family's): harmless contact, rapport (persuasion), offer, request
 //! for non-public material, secrecy, and a shift (a move to another channel
 //! or address, or payment in crypto). Public cases (Mallory, Yao; the DGSI and
 //! MI5 warnings) follow that order over weeks or months.
@@ -112,7 +112,7 @@ pub fn conversation_signals(
 
 /// Escalation: at least three messages from the sender, the first harmless
 /// (contact or rapport), and later ones climbing to an offer and then to a
-/// request or a shift. The evidence quotes the first message of each new
+/// request, secrecy or a shift. The evidence quotes the first message of each new
 /// stage and, when messages are dated, the timeline.
 fn escalation(approach: &Approach, sender: &[MessageStages]) -> Option<Vec<Evidence>> {
     if sender.len() < 3 || sender[0].top() > Stage::Rapport {

@@ -257,6 +257,18 @@ pub struct SignalInfo {
     pub stage: Option<Stage>,
 }
 
+/// The conversation stage a rule-pack stage stands for.
+fn conversation_stage(stage: RuleStage) -> Option<Stage> {
+    match stage {
+        RuleStage::Rapport => Some(Stage::Rapport),
+        RuleStage::Offer => Some(Stage::Offer),
+        RuleStage::Request => Some(Stage::Request),
+        RuleStage::Secrecy => Some(Stage::Secrecy),
+        RuleStage::Shift => Some(Stage::Shift),
+        RuleStage::None => None,
+    }
+}
+
 /// Every signal the engine can report: the loaded rules, then the built-in
 /// signals. Indices into it identify signals during analysis.
 #[derive(Debug, Clone)]
@@ -279,14 +291,7 @@ impl Catalogue {
                 prior_weight: r.weight,
                 advice: r.advice.as_deref().map(Arc::from),
                 source: Source::Rule(i),
-                stage: match r.stage() {
-                    RuleStage::Rapport => Some(Stage::Rapport),
-                    RuleStage::Offer => Some(Stage::Offer),
-                    RuleStage::Request => Some(Stage::Request),
-                    RuleStage::Secrecy => Some(Stage::Secrecy),
-                    RuleStage::Shift => Some(Stage::Shift),
-                    RuleStage::None => None,
-                },
+                stage: conversation_stage(r.stage()),
             })
             .collect();
         let builtin_base = signals.len();
@@ -301,13 +306,7 @@ impl Catalogue {
                 source: Source::Builtin(b),
                 // By family, as for rules; of the built-in signals, only
                 // the observables are found in a message.
-                stage: match info.family {
-                    Family::Persuasion => Some(Stage::Rapport),
-                    Family::Offer => Some(Stage::Offer),
-                    Family::Request => Some(Stage::Request),
-                    Family::Channel => Some(Stage::Shift),
-                    _ => None,
-                },
+                stage: conversation_stage(info.family.stage()),
             });
         }
         Catalogue {
