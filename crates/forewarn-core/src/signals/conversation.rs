@@ -183,6 +183,14 @@ mod tests {
         }
     }
 
+    /// An approach of one sender message on each of these days.
+    fn on_days(days: &[u32]) -> Approach {
+        Approach {
+            messages: days.iter().map(|&d| msg(d)).collect(),
+            ..Approach::default()
+        }
+    }
+
     fn stages(message: usize, s: &[Stage]) -> MessageStages {
         MessageStages {
             message,
@@ -211,10 +219,7 @@ mod tests {
 
     #[test]
     fn slow_escalation_is_reported_with_a_timeline() {
-        let a = Approach {
-            messages: vec![msg(1), msg(9), msg(20), msg(30)],
-            ..Approach::default()
-        };
+        let a = on_days(&[1, 9, 20, 30]);
         let s = [
             stages(0, &[]),
             stages(1, &[Stage::Rapport]),
@@ -231,10 +236,7 @@ mod tests {
 
     #[test]
     fn cold_offer_and_early_shift() {
-        let a = Approach {
-            messages: vec![msg(1)],
-            ..Approach::default()
-        };
+        let a = on_days(&[1]);
         let s = [stages(0, &[Stage::Offer, Stage::Shift])];
         assert_eq!(
             ids(&a, &s),
@@ -245,16 +247,10 @@ mod tests {
     #[test]
     fn secrecy_is_no_early_shift_but_counts_as_a_step() {
         // A first letter that asks for discretion moves nowhere.
-        let one = Approach {
-            messages: vec![msg(1)],
-            ..Approach::default()
-        };
+        let one = on_days(&[1]);
         assert!(ids(&one, &[stages(0, &[Stage::Secrecy])]).is_empty());
         // Secrecy after an offer and a request is still a climb.
-        let four = Approach {
-            messages: vec![msg(1), msg(5), msg(9), msg(14)],
-            ..Approach::default()
-        };
+        let four = on_days(&[1, 5, 9, 14]);
         let s = [
             stages(0, &[]),
             stages(1, &[Stage::Offer]),
@@ -271,10 +267,7 @@ mod tests {
 
     #[test]
     fn harmless_threads_fire_nothing() {
-        let a = Approach {
-            messages: vec![msg(1), msg(2), msg(3)],
-            ..Approach::default()
-        };
+        let a = on_days(&[1, 2, 3]);
         let s = [stages(0, &[]), stages(1, &[Stage::Rapport]), stages(2, &[])];
         assert!(ids(&a, &s).is_empty());
     }
