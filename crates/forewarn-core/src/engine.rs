@@ -9,7 +9,7 @@ use crate::approach::Approach;
 use crate::dates::timestamp_day;
 use crate::features::text_features_normalised;
 use crate::indicators::{IndicatorMatch, IndicatorSet, MatchKind};
-use crate::model::{Example, Model, TextTable};
+use crate::model::{Example, Model, TextTable, lowest};
 use crate::normalise::Normalised;
 use crate::observables::{self, ExtractOptions, ObservableKind};
 use crate::rules::{Field, Hit, RuleSet};
@@ -90,6 +90,9 @@ pub struct Engine {
     table: TextTable,
     /// Effective weight of each catalogue signal: learned, or the prior.
     weights: Vec<f64>,
+    /// Whether each catalogue signal is pooled by the model: of the pooled
+    /// signals that fire, only the one of lowest weight counts.
+    pooled: Vec<bool>,
     config: EngineConfig,
     extract: ExtractOptions,
     indicators: Arc<IndicatorSet>,
@@ -106,6 +109,11 @@ impl Engine {
             .iter()
             .map(|s| model.signals.get(&*s.id).copied().unwrap_or(s.prior_weight))
             .collect();
+        let pooled = catalogue
+            .signals()
+            .iter()
+            .map(|s| model.pooled.iter().any(|p| **p == *s.id))
+            .collect();
         let table = model.text_table();
         let extract = ExtractOptions {
             default_region: config.phone_region.clone(),
@@ -118,6 +126,7 @@ impl Engine {
             model,
             table,
             weights,
+            pooled,
             config,
             extract,
             indicators: Arc::new(IndicatorSet::new()),
@@ -403,12 +412,30 @@ impl Engine {
     /// The raw log-odds of an analysis.
     pub fn raw_score(&self, analysis: &Analysis) -> f64 {
         self.model.bias
-            + analysis
+            + self.contributions(analysis).sum::<f64>()
+            + self.table.contribution(&analysis.text)
+    }
+
+    /// What each fired signal adds to the raw log-odds, in the order of
+    /// `analysis.fired`: its weight, except that of the pooled signals only
+    /// the one of lowest weight counts (the first of them on a tie) and the
+    /// others add nothing.
+    fn contributions<'a>(&'a self, analysis: &'a Analysis) -> impl Iterator<Item = f64> + 'a {
+        let counted_pool = lowest(
+            analysis
                 .fired
                 .iter()
-                .map(|f| self.weights[f.signal])
-                .sum::<f64>()
-            + self.table.contribution(&analysis.text)
+                .map(|f| f.signal)
+                .filter(|&s| self.pooled[s]),
+            |&s| self.weights[s],
+        );
+        analysis.fired.iter().map(move |f| {
+            if self.pooled[f.signal] && Some(f.signal) != counted_pool {
+                0.0
+            } else {
+                self.weights[f.signal]
+            }
+        })
     }
 
     /// The calibrated score of an analysis, rounded to four decimals.
@@ -460,13 +487,14 @@ impl Engine {
         let mut signals: Vec<(usize, SignalHit)> = analysis
             .fired
             .iter()
+            .zip(self.contributions(analysis))
             .enumerate()
-            .map(|(i, f)| {
+            .map(|(i, (f, contribution))| {
                 let info = &self.catalogue.signals()[f.signal];
                 let hit = SignalHit {
                     id: info.id.clone(),
                     title: info.title.clone(),
-                    weight: (self.weights[f.signal] * slope * 100.0).round() / 100.0,
+                    weight: (contribution * slope * 100.0).round() / 100.0,
                     evidence: evidence(i),
                 };
                 (f.signal, hit)

@@ -155,6 +155,10 @@ pub struct Model {
     pub bias: f64,
     /// Learned weight of each signal id.
     pub signals: BTreeMap<String, f64>,
+    /// Signals whose weights do not add up: of those that fire in one
+    /// approach, only the one of lowest weight counts (see [`train`]).
+    #[serde(default)]
+    pub pooled: Vec<String>,
     /// Learned weights of hashed text features, sorted by hash. A text's
     /// features are scaled by `1 / sqrt(number of features)`.
     pub text: Vec<(u64, f64)>,
@@ -179,6 +183,7 @@ impl Model {
             summary: TrainingSummary::default(),
             bias: 0.0,
             signals: BTreeMap::new(),
+            pooled: Vec::new(),
             text: Vec::new(),
             calibration: Calibration {
                 slope: 1.0,
@@ -322,6 +327,9 @@ type Row = Vec<(usize, f64)>;
 /// probabilities (1 and 0, or smoothed targets for calibration).
 struct Logistic<'a> {
     rows: &'a [Row],
+    /// For each row, its pooled columns (value 1), of which only the one of
+    /// lowest weight counts; empty when none is pooled.
+    pooled: &'a [Vec<usize>],
     targets: &'a [f64],
     weights: &'a [f64],
     penalty: &'a [f64],
@@ -329,10 +337,30 @@ struct Logistic<'a> {
 
 impl Logistic<'_> {
     fn margins<'w>(&'w self, w: &'w [f64]) -> impl Iterator<Item = f64> + 'w {
-        self.rows
-            .iter()
-            .map(move |row| row.iter().map(|(c, v)| w[*c] * v).sum::<f64>())
+        self.rows.iter().enumerate().map(move |(i, row)| {
+            row.iter().map(|(c, v)| w[*c] * v).sum::<f64>()
+                + self.pooled_column(i, w).map_or(0.0, |c| w[c])
+        })
     }
+
+    /// The pooled column of row `i` that counts: the one of lowest weight,
+    /// the first of them on a tie.
+    fn pooled_column(&self, i: usize, w: &[f64]) -> Option<usize> {
+        lowest(self.pooled.get(i)?.iter().copied(), |c| w[*c])
+    }
+}
+
+/// The item of lowest weight, the first of them on a tie.
+pub(crate) fn lowest<T>(items: impl Iterator<Item = T>, weight: impl Fn(&T) -> f64) -> Option<T> {
+    items
+        .fold(None, |best: Option<(T, f64)>, item| {
+            let w = weight(&item);
+            match best {
+                Some((_, lowest)) if lowest <= w => best,
+                _ => Some((item, w)),
+            }
+        })
+        .map(|(item, _)| item)
 }
 
 /// `log(1 + exp(x))` without overflow.
@@ -366,15 +394,19 @@ impl Gradient for Logistic<'_> {
 
     fn gradient(&self, w: &Vec<f64>) -> Result<Vec<f64>, argmin::core::Error> {
         let mut g: Vec<f64> = w.iter().zip(self.penalty).map(|(w, l)| l * w).collect();
-        for ((row, z), (t, k)) in self
+        for (i, ((row, z), (t, k))) in self
             .rows
             .iter()
             .zip(self.margins(w))
             .zip(self.targets.iter().zip(self.weights))
+            .enumerate()
         {
             let d = k * (sigmoid(z) - t);
             for (c, v) in row {
                 g[*c] += d * v;
+            }
+            if let Some(c) = self.pooled_column(i, w) {
+                g[c] += d;
             }
         }
         Ok(g)
@@ -408,8 +440,17 @@ fn fit(
 /// Trains a model: logistic regression on `train`, Platt scaling and band
 /// thresholds on `dev`. `signal_ids` lists every signal the engine can
 /// report, in a fixed order.
+///
+/// The signals in `pooled` (context that makes an approach ordinary) do not
+/// add up: of those that fire in one approach, only the one of lowest weight
+/// counts, in training as in scoring. Each sentence of reassurance a sender
+/// pastes in would otherwise lower the score again; pooled, a message full
+/// of them counts no more than its strongest. The loss is then no longer
+/// convex in the pooled weights, but it is piecewise smooth, and L-BFGS from
+/// zero weights reaches the same weights on every run.
 pub fn train(
     signal_ids: &[String],
+    pooled: &[String],
     train: &[Example],
     dev: &[Example],
     settings: &TrainingSettings,
@@ -447,16 +488,21 @@ pub fn train(
     vocabulary.dedup();
     let text_base = 1 + signal_ids.len();
     let columns = text_base + vocabulary.len();
-    let to_row = |e: &Example| -> Row {
-        let mut row = vec![(0, 1.0)];
-        let mut signals: Vec<usize> = e
+    let is_pooled = |id: &str| pooled.iter().any(|p| p == id);
+    let columns_of = |e: &Example, want_pooled: bool| -> Vec<usize> {
+        let mut columns: Vec<usize> = e
             .signals
             .iter()
+            .filter(|id| is_pooled(id) == want_pooled)
             .filter_map(|id| signal_column.get(id.as_str()).copied())
             .collect();
-        signals.sort_unstable();
-        signals.dedup();
-        row.extend(signals.into_iter().map(|c| (c, 1.0)));
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    };
+    let to_row = |e: &Example| -> Row {
+        let mut row = vec![(0, 1.0)];
+        row.extend(columns_of(e, false).into_iter().map(|c| (c, 1.0)));
         if !e.text.is_empty() {
             let scale = 1.0 / (e.text.len() as f64).sqrt();
             row.extend(
@@ -469,6 +515,7 @@ pub fn train(
         row
     };
     let rows: Vec<Row> = train.iter().map(to_row).collect();
+    let pooled_rows: Vec<Vec<usize>> = train.iter().map(|e| columns_of(e, true)).collect();
     let targets: Vec<f64> = train
         .iter()
         .map(|e| if e.hostile { 1.0 } else { 0.0 })
@@ -493,6 +540,7 @@ pub fn train(
     let (w, iterations) = fit(
         Logistic {
             rows: &rows,
+            pooled: &pooled_rows,
             targets: &targets,
             weights: &weights,
             penalty: &penalty,
@@ -523,6 +571,11 @@ pub fn train(
         },
         bias: round(w[0]),
         signals,
+        pooled: signal_ids
+            .iter()
+            .filter(|id| is_pooled(id))
+            .cloned()
+            .collect(),
         text,
         calibration: Calibration {
             slope: 1.0,
@@ -557,6 +610,7 @@ pub fn train(
     let (ab, _) = fit(
         Logistic {
             rows: &dev_rows,
+            pooled: &[],
             targets: &dev_targets,
             weights: &dev_weights,
             penalty: &[1e-3, 1e-3],
@@ -583,11 +637,15 @@ impl Model {
         let mut seen: Vec<&str> = signals.iter().map(String::as_str).collect();
         seen.sort_unstable();
         seen.dedup();
+        let is_pooled = |id: &&str| self.pooled.iter().any(|p| p == id);
+        let weight = |id: &&str| self.signals.get(*id).copied().unwrap_or(0.0);
         self.bias
             + seen
                 .iter()
-                .filter_map(|id| self.signals.get(*id))
+                .filter(|id| !is_pooled(id))
+                .map(weight)
                 .sum::<f64>()
+            + lowest(seen.iter().copied().filter(is_pooled), weight).map_or(0.0, |id| weight(&id))
             + table.contribution(text)
     }
 
@@ -692,14 +750,71 @@ mod tests {
         }
         let dev = train_set.clone();
         let settings = TrainingSettings::default();
-        let a = train(&ids, &train_set, &dev, &settings).unwrap();
-        let b = train(&ids, &train_set, &dev, &settings).unwrap();
+        let a = train(&ids, &[], &train_set, &dev, &settings).unwrap();
+        let b = train(&ids, &[], &train_set, &dev, &settings).unwrap();
         assert_eq!(a.to_json(), b.to_json());
         assert!(a.signals["FW-A"] > a.signals["FW-B"]);
         let table = a.text_table();
         let p = a.calibrate(a.raw_score(&["FW-A".into()], &[], &table));
         assert!(p > 0.6 && p < 0.95, "{p}");
         assert!(Model::parse(&a.to_json(), "x").is_ok());
+    }
+
+    #[test]
+    fn pooled_signals_count_by_the_lowest_weight_in_training_and_scoring() {
+        let ids: Vec<String> = ["FW-A", "FW-C1", "FW-C2"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let pooled = vec!["FW-C1".to_string(), "FW-C2".to_string()];
+        let mut train_set = Vec::new();
+        for i in 0..40 {
+            train_set.push(example(&["FW-A"], i % 5 != 0));
+            train_set.push(example(&["FW-C1"], i % 9 == 0));
+            train_set.push(example(&["FW-C2"], i % 4 == 0));
+            // Both together are no more ordinary than the stronger alone.
+            train_set.push(example(&["FW-A", "FW-C1", "FW-C2"], i % 3 == 0));
+        }
+        let settings = TrainingSettings::default();
+        let a = train(&ids, &pooled, &train_set, &train_set, &settings).unwrap();
+        let b = train(&ids, &pooled, &train_set, &train_set, &settings).unwrap();
+        assert_eq!(a.to_json(), b.to_json());
+        assert_eq!(a.pooled, pooled);
+        let (c1, c2) = (a.signals["FW-C1"], a.signals["FW-C2"]);
+        assert!(c1 < 0.0 && c2 < 0.0 && c1 < c2, "{c1} {c2}");
+        let table = a.text_table();
+        let score = |signals: &[&str]| {
+            let signals: Vec<String> = signals.iter().map(|s| s.to_string()).collect();
+            a.raw_score(&signals, &[], &table)
+        };
+        let both = score(&["FW-A", "FW-C2", "FW-C1"]);
+        assert!((both - score(&["FW-A", "FW-C1"])).abs() < 1e-12);
+        assert!((both - (a.bias + a.signals["FW-A"] + c1)).abs() < 1e-12);
+        // A model without pooled signals adds every weight up.
+        let mut summed = a.clone();
+        summed.pooled.clear();
+        assert!(
+            (summed.raw_score(&["FW-C1".into(), "FW-C2".into()], &[], &table)
+                - (summed.bias + c1 + c2))
+                .abs()
+                < 1e-12
+        );
+    }
+
+    #[test]
+    fn lowest_takes_the_first_of_equal_weights() {
+        let items = [("a", 1.0), ("b", -2.0), ("c", -2.0), ("d", 0.0)];
+        assert_eq!(lowest(items.iter(), |i| i.1).map(|i| i.0), Some("b"));
+        assert_eq!(lowest(std::iter::empty::<f64>(), |w| *w), None);
+    }
+
+    #[test]
+    fn a_model_without_pooled_signals_still_reads() {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&Model::untrained(TrainingSettings::default()).to_json()).unwrap();
+        json.as_object_mut().unwrap().remove("pooled");
+        let model = Model::parse(&json.to_string(), "older.json").unwrap();
+        assert!(model.pooled.is_empty());
     }
 
     #[test]
@@ -759,6 +874,7 @@ mod tests {
         assert!(matches!(
             train(
                 &ids,
+                &[],
                 &only_hostile,
                 &only_hostile,
                 &TrainingSettings::default()

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use forewarn_core::model::{TrainingSettings, train};
+use forewarn_core::rules::Family;
 use forewarn_ingest::Label;
 
 use crate::EXIT_LOW;
@@ -72,7 +73,15 @@ pub fn run(args: Args) -> Result<u8> {
         train_set.len(),
         dev_set.len()
     );
-    let model = train(&ids, &train_set, &dev_set, &settings)?;
+    // Context does not add up (see `forewarn_core::model::train`).
+    let pooled: Vec<String> = engine
+        .catalogue()
+        .signals()
+        .iter()
+        .filter(|s| s.family == Family::Context)
+        .map(|s| s.id.to_string())
+        .collect();
+    let model = train(&ids, &pooled, &train_set, &dev_set, &settings)?;
     let text = model.to_json();
     // Write next to the target, then rename: never a half-written model.
     let tmp = args.out.with_extension("json.tmp");
