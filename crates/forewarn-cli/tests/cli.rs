@@ -325,6 +325,40 @@ fn added_rules_fire_with_their_declared_weight() {
 }
 
 #[test]
+fn rules_list_marks_the_pooled_context_signals() {
+    let out = forewarn()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = |id: &str| text.lines().find(|l| l.starts_with(id)).unwrap().to_owned();
+    assert!(line("FW-CONTEXT-COMPLIANCE").contains('*'), "{text}");
+    assert!(!line("FW-OFFER-CRYPTO").contains('*'), "{text}");
+    assert!(text.contains("* pooled: "), "{text}");
+    let out = forewarn()
+        .args(["rules", "list", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let list: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let pooled = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["pooled"]
+            .as_bool()
+    };
+    assert_eq!(pooled("FW-CONTEXT-PUBLIC-EVENT"), Some(true));
+    assert_eq!(pooled("FW-REQUEST-NONPUBLIC"), Some(false));
+}
+
+#[test]
 fn invalid_rule_pack_names_file_and_problem() {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack.toml");

@@ -47,6 +47,7 @@ pub fn run(command: Command) -> Result<u8> {
                             "family": s.family.as_str(),
                             "weight": engine.model().signals.get(&*s.id).copied().unwrap_or(s.prior_weight),
                             "learned": engine.model().signals.contains_key(&*s.id),
+                            "pooled": engine.model().pooled.iter().any(|p| **p == *s.id),
                             "builtin": matches!(s.source, forewarn_core::signals::Source::Builtin(_)),
                         })
                     })
@@ -63,6 +64,7 @@ pub fn run(command: Command) -> Result<u8> {
                     rules.rules().len(),
                     signals.len() - rules.rules().len()
                 )?;
+                let mut any_pooled = false;
                 for s in signals {
                     let weight = engine
                         .model()
@@ -70,13 +72,22 @@ pub fn run(command: Command) -> Result<u8> {
                         .get(&*s.id)
                         .copied()
                         .unwrap_or(s.prior_weight);
+                    let pooled = engine.model().pooled.iter().any(|p| **p == *s.id);
+                    any_pooled |= pooled;
                     writeln!(
                         out,
-                        "{:<34} {:<12} {:>6.2}  {}",
+                        "{:<34} {:<12} {:>6.2}{} {}",
                         s.id,
                         s.family.as_str(),
                         weight,
+                        if pooled { "*" } else { " " },
                         s.title
+                    )?;
+                }
+                if any_pooled {
+                    writeln!(
+                        out,
+                        "* pooled: of these, only the one of lowest weight counts in an approach"
                     )?;
                 }
             }
