@@ -424,6 +424,58 @@ fn the_shipped_model_is_what_training_produces() {
     );
 }
 
+/// Reassurance pasted into every hostile approach of the dev split, the
+/// way a sender who has read the open rule pack might (the "all" padding of
+/// `bench/evasion.py`): context does not add up, so most stay medium or
+/// high. When every context weight counted, 42% did.
+#[test]
+fn pasted_reassurance_leaves_hostile_dev_approaches_flagged() {
+    let pad = " The agenda, the other speakers and the registration link are on our website, \
+               and the event will be livestreamed. Under our compliance rules you must not \
+               share anything confidential or non-public, and we run a conflict check first. \
+               The role is Head of Policy, salary GBP 95,000 to 110,000; you can apply \
+               through our careers page. Any fee would be declared in the register of \
+               interests, and our funders are published on our website. This study has \
+               ethics approval and you may withdraw at any time.";
+    let mut padded = String::new();
+    for entry in std::fs::read_dir(repo().join("corpus/dev")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let mut a: serde_json::Value = serde_json::from_str(line).unwrap();
+            if a["label"] != "hostile" {
+                continue;
+            }
+            let messages = a["messages"].as_array_mut().unwrap();
+            let first = messages
+                .iter_mut()
+                .find(|m| m.get("from").is_none_or(|f| f == "sender"))
+                .unwrap();
+            let text = format!("{}{pad}", first["text"].as_str().unwrap());
+            first["text"] = text.into();
+            padded.push_str(&a.to_string());
+            padded.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("padded.jsonl");
+    std::fs::write(&path, padded).unwrap();
+    let out = forewarn()
+        .args(["check", "--json", path.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let risks: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["risk"].clone())
+        .collect();
+    assert!(risks.len() >= 200, "{}", risks.len());
+    let flagged = risks.iter().filter(|r| *r != "low").count() as f64 / risks.len() as f64;
+    assert!(flagged >= 0.85, "{flagged}");
+}
+
 #[test]
 fn eval_reports_the_figures_and_meets_the_bar_on_dev() {
     let out = forewarn()
