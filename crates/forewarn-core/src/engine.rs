@@ -112,7 +112,7 @@ impl Engine {
         let pooled = catalogue
             .signals()
             .iter()
-            .map(|s| model.pooled.iter().any(|p| **p == *s.id))
+            .map(|s| model.pools(&s.id))
             .collect();
         let table = model.text_table();
         let extract = ExtractOptions {

@@ -632,12 +632,18 @@ pub fn train(
 }
 
 impl Model {
+    /// Whether the signal `id` is pooled: of the pooled signals that fire
+    /// in one approach, only the one of lowest weight counts.
+    pub fn pools(&self, id: &str) -> bool {
+        self.pooled.iter().any(|p| p == id)
+    }
+
     /// Raw log-odds from signal ids and text features.
     pub fn raw_score(&self, signals: &[String], text: &[u64], table: &TextTable) -> f64 {
         let mut seen: Vec<&str> = signals.iter().map(String::as_str).collect();
         seen.sort_unstable();
         seen.dedup();
-        let is_pooled = |id: &&str| self.pooled.iter().any(|p| p == id);
+        let is_pooled = |id: &&str| self.pools(id);
         let weight = |id: &&str| self.signals.get(*id).copied().unwrap_or(0.0);
         self.bias
             + seen

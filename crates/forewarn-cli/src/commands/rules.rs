@@ -47,7 +47,7 @@ pub fn run(command: Command) -> Result<u8> {
                             "family": s.family.as_str(),
                             "weight": engine.model().signals.get(&*s.id).copied().unwrap_or(s.prior_weight),
                             "learned": engine.model().signals.contains_key(&*s.id),
-                            "pooled": engine.model().pooled.iter().any(|p| **p == *s.id),
+                            "pooled": engine.model().pools(&s.id),
                             "builtin": matches!(s.source, forewarn_core::signals::Source::Builtin(_)),
                         })
                     })
@@ -72,7 +72,7 @@ pub fn run(command: Command) -> Result<u8> {
                         .get(&*s.id)
                         .copied()
                         .unwrap_or(s.prior_weight);
-                    let pooled = engine.model().pooled.iter().any(|p| **p == *s.id);
+                    let pooled = engine.model().pools(&s.id);
                     any_pooled |= pooled;
                     writeln!(
                         out,
