@@ -85,14 +85,15 @@ fn dedup(features: &mut Vec<u64>, key: u64) {
     // At most half full, and at least 64 slots.
     let bits = (2 * n).next_power_of_two().trailing_zeros().max(6);
     let mask = (1usize << bits) - 1;
-    // Zero marks an empty slot; a zero feature is tracked on its own. The
-    // usual table fits on the stack.
-    let mut on_stack = [0u64; STACK_SLOTS];
-    let mut on_heap = Vec::new();
+    // Zero marks an empty slot; a zero feature is tracked on its own. A
+    // short text's table fits on the stack; only the table used is zeroed.
+    let mut on_stack;
+    let mut on_heap;
     let slots: &mut [u64] = if mask < STACK_SLOTS {
+        on_stack = [0u64; STACK_SLOTS];
         &mut on_stack[..=mask]
     } else {
-        on_heap.resize(mask + 1, 0);
+        on_heap = vec![0u64; mask + 1];
         &mut on_heap
     };
     let mut zero_seen = false;
