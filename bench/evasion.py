@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """How far can a sender who has read the open rule pack lower a hostile
-approach's score by pasting in reassurance?
+approach's score by pasting in reassurance, or by framing what they offer as
+a description of what others do?
 
-Takes the hostile approaches of a labelled corpus, appends sentences that
-fire context signals (a public event, compliance rules, a named role, a
-declared fee, a report of an approach) to the first message of the sender,
-and prints, for each padding, the share of them that `forewarn check --json`
+Takes the hostile approaches of a labelled corpus and, for each padding,
+appends sentences that fire context signals (a public event, compliance
+rules, a named role, a declared fee, a report of an approach) to the first
+message of the sender; for each framing, opens every sentence of every
+sender message with words that describe others ("Unlike the fake recruiters
+in the news, ..."). Prints the share of them that `forewarn check --json`
 still puts in the high band and in medium or high.
 
     cargo build --release -p forewarn-cli
@@ -18,6 +21,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -41,6 +45,14 @@ PADDINGS["two"] = PADDINGS["event"] + PADDINGS["compliance"]
 PADDINGS["all"] = [s for name in ("event", "compliance", "role", "declared") for s in PADDINGS[name]] + [
     "This study has ethics approval and you may withdraw at any time."
 ]
+
+# Description cues of the rule pack, put before every sentence: a hit after
+# one counts only when the sender speaks of themselves in between.
+FRAMINGS = {
+    "unlike-fake": "Unlike the fake recruiters in the news, ",
+    "beware": "Beware of fake recruiters; ",
+    "red-flags": "I know the red flags, so to be clear: ",
+}
 
 
 def hostile_approaches(paths):
@@ -70,6 +82,15 @@ def padded(approach, sentences):
     return a
 
 
+def framed(approach, opening):
+    a = json.loads(json.dumps(approach))
+    for m in a.get("messages", []):
+        if m.get("from", "sender") == "sender":
+            sentences = re.split(r"(?<=[.!?。！？])\s*", m["text"])
+            m["text"] = " ".join(opening + s[:1].lower() + s[1:] for s in sentences if s.strip())
+    return a
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.dirname(here), "target"))
@@ -88,8 +109,10 @@ def main():
         command += ["--model", args.model]
     print(f"{len(hostile)} hostile approaches")
     print(f"{'padding':12} {'high':>7} {'medium+':>8}")
-    for name, sentences in PADDINGS.items():
-        lines = "".join(json.dumps(padded(a, sentences), ensure_ascii=False) + "\n" for a in hostile)
+    variants = [(name, lambda a, s=sentences: padded(a, s)) for name, sentences in PADDINGS.items()]
+    variants += [(name, lambda a, o=opening: framed(a, o)) for name, opening in FRAMINGS.items()]
+    for name, change in variants:
+        lines = "".join(json.dumps(change(a), ensure_ascii=False) + "\n" for a in hostile)
         run = subprocess.run(command, input=lines, capture_output=True, text=True)
         if run.returncode not in (0, 1):
             sys.exit(f"forewarn check failed ({run.returncode}): {run.stderr.strip()}")

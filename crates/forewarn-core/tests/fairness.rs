@@ -89,13 +89,25 @@ fn swap_name(a: &Approach, new: &str) -> Approach {
     let old = a.sender.name.clone();
     let old_parts: Vec<&str> = old.split_whitespace().collect();
     let new_parts: Vec<&str> = new.split_whitespace().collect();
+    // A part of a name is swapped where it is written as a name: with a
+    // capital, or in a script without case. A lower-case part of a name
+    // field is an ordinary word ("défense" of a sender that signs as
+    // "Bureau de la sécurité de défense"), and its other uses in the text
+    // are no name to swap.
+    let written_as_name = |part: &&&str| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || forewarn_core::normalise::is_cjk(c))
+    };
     let replace = |text: &str| {
         let mut t = replace_word(text, &old, new);
-        if let (Some(of), Some(nf)) = (old_parts.first(), new_parts.first()) {
+        if let (Some(of), Some(nf)) = (old_parts.first().filter(written_as_name), new_parts.first())
+        {
             t = replace_word(&t, of, nf);
         }
         if old_parts.len() > 1
-            && let (Some(ol), Some(nl)) = (old_parts.last(), new_parts.last())
+            && let (Some(ol), Some(nl)) =
+                (old_parts.last().filter(written_as_name), new_parts.last())
         {
             t = replace_word(&t, ol, nl);
         }

@@ -170,15 +170,17 @@ enum Trigger {
     Cue(u32),
 }
 
-/// Where a negation cue stands in a scanned text, found by the automaton
-/// walk: a hit is looked at for a negation only when one stands shortly
-/// before it.
+/// Where a negation or description cue stands in a scanned text, found by
+/// the automaton walk: a hit is looked at for a negation or a description
+/// only when a cue stands before it.
 #[derive(Debug, Clone, Copy)]
 struct CueSite {
     start: usize,
     end: usize,
     /// A Chinese or Japanese cue, which needs no word boundaries.
     cjk: bool,
+    /// A description cue ("be wary of"), not a negation.
+    describes: bool,
 }
 
 /// Most tries and negation cues [`RuleSet::scan_many`] holds before it
@@ -270,8 +272,13 @@ pub struct RuleSet {
     no_gate_seen: Vec<u32>,
     /// For each regex, whether every match of it holds an ASCII digit.
     needs_digit: Vec<bool>,
+    /// The negation cues alone, to find them in a window; their pattern
+    /// indexes are their indexes in `cue_is_cjk`.
     negations: Option<AhoCorasick>,
-    negation_is_cjk: Vec<bool>,
+    /// For each cue, negations then descriptions: whether it is CJK.
+    cue_is_cjk: Vec<bool>,
+    /// How many of the cues are negations.
+    negation_count: usize,
 }
 
 /// Most places one regex is tried at in one text; past them, one search of
@@ -406,13 +413,16 @@ impl RuleSet {
                 fields.push(*field);
             }
         }
-        let cues: Vec<String> = pack
-            .negations
-            .iter()
-            .map(|c| Normalised::new(c).as_str().trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        let negation_is_cjk: Vec<bool> = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
+        let normalise_cues = |cues: &[String]| -> Vec<String> {
+            cues.iter()
+                .map(|c| Normalised::new(c).as_str().trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        };
+        let mut cues = normalise_cues(&pack.negations);
+        let negation_count = cues.len();
+        cues.extend(normalise_cues(&pack.descriptions));
+        let cue_is_cjk: Vec<bool> = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
         let cue_triggers: Vec<Trigger> = (0..index32(cues.len())?).map(Trigger::Cue).collect();
         let mut matchers = Vec::with_capacity(fields.len());
         for field in fields {
@@ -422,8 +432,8 @@ impl RuleSet {
                 .filter(|(rule, _, _)| reads(*rule))
                 .map(|(_, literal, trigger)| (literal.as_slice(), trigger))
                 .collect();
-            // The walk also finds the negation cues, where hits of rules
-            // that negations cancel may stand.
+            // The walk also finds the negation and description cues, where
+            // hits of rules that they cancel may stand.
             if pack
                 .rules
                 .iter()
@@ -469,10 +479,11 @@ impl RuleSet {
                 unstarted,
             });
         }
-        let negations = if cues.is_empty() {
+        let negations = if negation_count == 0 {
             None
         } else {
-            Some(AhoCorasick::new(&cues).map_err(|e| RuleError::Automaton(e.to_string()))?)
+            let negations = &cues[..negation_count];
+            Some(AhoCorasick::new(negations).map_err(|e| RuleError::Automaton(e.to_string()))?)
         };
         let negatable = pack.rules.iter().map(Rule::is_negatable).collect();
         let no_gate_seen = regexes
@@ -489,7 +500,8 @@ impl RuleSet {
             no_gate_seen,
             needs_digit,
             negations,
-            negation_is_cjk,
+            cue_is_cjk,
+            negation_count,
         })
     }
 
@@ -690,7 +702,8 @@ impl RuleSet {
                         Trigger::Cue(index) => cues.push(CueSite {
                             start: m.start(),
                             end: m.end(),
-                            cjk: self.negation_is_cjk.get(*index as usize) == Some(&true),
+                            cjk: self.cue_is_cjk.get(*index as usize) == Some(&true),
+                            describes: *index as usize >= self.negation_count,
                         }),
                     }
                 }
@@ -777,7 +790,10 @@ impl RuleSet {
         cues: &[CueSite],
         out: &mut Vec<Hit>,
     ) {
-        if self.negatable[rule] && self.is_negated(normalised.as_str(), range.clone(), cues) {
+        if self.negatable[rule]
+            && (self.is_negated(normalised.as_str(), range.clone(), cues)
+                || is_described(normalised.as_str(), range.start, cues))
+        {
             return;
         }
         out.push(Hit {
@@ -880,7 +896,7 @@ impl RuleSet {
             return false;
         };
         cues.find_overlapping_iter(window).any(|m| {
-            let is_cjk_cue = self.negation_is_cjk[m.pattern().as_usize()];
+            let is_cjk_cue = self.cue_is_cjk[m.pattern().as_usize()];
             is_cjk_cue
                 || (!window[..m.start()]
                     .chars()
@@ -955,7 +971,8 @@ fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
         .rev()
         .take_while(|c| c.end > from)
         .any(|c| {
-            c.start >= from
+            !c.describes
+                && c.start >= from
                 && (c.cjk
                     || ((c.start == from
                         || !text[..c.start]
@@ -965,6 +982,192 @@ fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
                         && (c.end == at
                             || !text[c.end..].chars().next().is_some_and(is_word_char))))
         })
+}
+
+/// How far before a hit a description cue may stand: a sentence that lists
+/// the red flags of an approach runs to several hundred bytes, and the
+/// bound keeps the cost per hit constant on texts without full stops.
+const DESCRIPTION_REACH_BYTES: usize = 1024;
+
+/// Words by which the sender speaks of themselves: after one, a sentence
+/// that opened by describing others ("unlike the fake recruiters") is back
+/// to the sender's own offer ("we pay in crypto").
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "i'll", "i'd", "i've", "we", "we're", "we'll", "we'd", "we've", "our", "ours",
+    "us", "my", "mine", "let's", "je", "nous", "notre", "nos", "mon", "ma", "mes", "ich", "wir",
+    "unser", "unsere", "unseren", "unserem", "unserer", "unseres", "mein", "meine", "meinen",
+    "meinem", "meiner",
+];
+
+/// Turns after which the sender speaks for themselves again.
+const DESCRIPTION_TURNS: &[&str] = &["but", "however", "mais", "aber", "doch"];
+
+/// Words by which the sender asks the recipient for something: a request
+/// of the sender's own, not a description of others'.
+const ASKING: &[&str] = &["please", "pls", "plz", "kindly", "bitte", "veuillez"];
+
+/// Modal verbs that, followed by "you", ask the recipient ("could you").
+const ASKING_MODALS: &[&str] = &[
+    "could", "would", "can", "will", "shall", "könnten", "können", "würden", "pourriez", "pouvez",
+    "voudriez",
+];
+
+/// "You", after an asking modal.
+const ASKED: &[&str] = &["you", "u", "sie", "vous"];
+
+/// Whether a description cue of `cues` stands before a hit at `at` of
+/// `text` and still reaches it ([`description_reaches`]: "offered a trip
+/// and suggested \"continuing our chat on WeChat\"" still describes), with
+/// no word of the sender just before the cue, in a sentence that is no
+/// question.
+fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
+    let from = at.saturating_sub(DESCRIPTION_REACH_BYTES);
+    let ended = cues.partition_point(|c| c.end <= at);
+    cues[..ended]
+        .iter()
+        .rev()
+        .take_while(|c| c.end > from)
+        .filter(|c| c.describes)
+        .any(|c| {
+            let whole_word = c.cjk
+                || (!text[..c.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(is_word_char)
+                    && !text[c.end..].chars().next().is_some_and(is_word_char));
+            whole_word
+                && text.get(c.end..at).is_some_and(description_reaches)
+                && !sender_just_before(
+                    &text[text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
+                        ..c.start],
+                )
+        })
+        && !asks(text.get(at..).unwrap_or_default())
+}
+
+/// Whether the sentence a hit stands in, from the hit on, is a question:
+/// a description of what others offer does not ask the recipient
+/// ("unlike the fake recruiters, would a paid trip suit you?").
+fn asks(after: &str) -> bool {
+    let mut chars = after.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if i > DESCRIPTION_REACH_BYTES {
+            return false;
+        }
+        match c {
+            '?' | '？' => return true,
+            '!' | '。' | '！' => return false,
+            '.' if chars.peek().is_none_or(|(_, next)| next.is_whitespace()) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether the sender speaks of themselves in the few words before a
+/// description cue ("I sent you a message offering ..."): then the cue
+/// describes the sender's own offer.
+fn sender_just_before(before: &str) -> bool {
+    before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .take(SENDER_BEFORE_WORDS)
+        .any(|w| FIRST_PERSON.contains(&w))
+}
+
+/// How many words before a description cue are read for the sender, and
+/// in how many bytes at most.
+const SENDER_BEFORE_WORDS: usize = 4;
+const SENDER_BEFORE_BYTES: usize = 64;
+
+/// Whether `between`, the text from a description cue to a hit, keeps the
+/// hit in the description: no end of sentence, and outside quotation
+/// marks no first-person word, nor a turn ("but") in the item of a list
+/// the hit stands in. A list of red flags runs as items after a colon or
+/// a semicolon ("be wary of any contact that: - gives no company details
+/// but ...; - offers ..."): each bullet opens a new item of the same
+/// description.
+fn description_reaches(between: &str) -> bool {
+    let mut quoted = false;
+    let mut turned = false;
+    let mut word_start = None;
+    let mut previous_word = "";
+    // The last character that was not white space.
+    let mut last = ' ';
+    let mut chars = between.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let in_word = (c.is_alphanumeric() && !is_cjk(c)) || (c == '\'' && word_start.is_some());
+        if in_word {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = word_start.take()
+            && !quoted
+        {
+            let word = &between[start..i];
+            match speaks_or_turns(previous_word, word) {
+                Some(Speaker::Sender) => return false,
+                Some(Speaker::Turn) => turned = true,
+                None => {}
+            }
+            previous_word = word;
+        }
+        let next_is_space = chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+        match c {
+            '"' => quoted = !quoted,
+            '«' | '「' | '『' => quoted = true,
+            '»' | '」' | '』' => quoted = false,
+            // A full stop inside a number or an abbreviation ("£5.5k",
+            // "e.g.") does not end the sentence.
+            '.' if next_is_space => return false,
+            '!' | '?' | '。' | '！' | '？' => return false,
+            '我' | '请' | '請' if !quoted => return false,
+            '但' if !quoted => turned = true,
+            '-' | '•' | '*' | '–' | '—' | '·' if next_is_space && matches!(last, ';' | ':') =>
+            {
+                turned = false;
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            last = c;
+        }
+    }
+    if let Some(start) = word_start
+        && !quoted
+    {
+        match speaks_or_turns(previous_word, &between[start..]) {
+            Some(Speaker::Sender) => return false,
+            Some(Speaker::Turn) => turned = true,
+            None => {}
+        }
+    }
+    !turned
+}
+
+/// What a word between a description cue and a hit says of who speaks.
+enum Speaker {
+    /// The sender, of themselves ("we", "I", "our"), or asking the
+    /// recipient ("please", "could you").
+    Sender,
+    /// A turn after which the sender may speak for themselves ("but").
+    Turn,
+}
+
+/// What `word`, after `previous`, says of who speaks.
+fn speaks_or_turns(previous: &str, word: &str) -> Option<Speaker> {
+    if FIRST_PERSON.contains(&word)
+        || word.starts_with("j'")
+        || word.starts_with("m'")
+        || ASKING.contains(&word)
+        || (ASKED.contains(&word) && ASKING_MODALS.contains(&previous))
+    {
+        Some(Speaker::Sender)
+    } else if DESCRIPTION_TURNS.contains(&word) {
+        Some(Speaker::Turn)
+    } else {
+        None
+    }
 }
 
 /// Words that join the last item of a list to the others.
@@ -1112,6 +1315,91 @@ regexes = ['non[- ]?public (?:information|data)']
         );
         // "know" contains "no" but is not the word "no".
         assert_eq!(fired(&set, "I know internal documents matter").len(), 1);
+    }
+
+    fn described_pack() -> RuleSet {
+        let src = format!(
+            "format = 1\nname = \"test\"\ndescriptions = [\"be wary of\", \"fake recruiters\", \"msg offering\", \"可疑\"]\n{TWO_RULES}"
+        );
+        RuleSet::compile(RulePack::parse(&src, "test").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn described_offers_and_requests_are_not_the_senders() {
+        let set = described_pack();
+        let none = Vec::<String>::new();
+        assert_eq!(fired(&set, "Be wary of anyone who pays in crypto."), none);
+        // The items of a list of red flags, even past a "but" in one item.
+        assert_eq!(
+            fired(
+                &set,
+                "Be wary of any contact that:\n- gives no company details but is friendly;\n- pays in USDT;\n- asks for internal documents."
+            ),
+            none
+        );
+        // A first-person word inside a quotation is still described.
+        assert_eq!(
+            fired(
+                &set,
+                "He got a msg offering \"a fee in our crypto\" and more crypto"
+            ),
+            none
+        );
+        assert_eq!(fired(&set, "可疑的人会用加密货币付款"), none);
+    }
+
+    #[test]
+    fn the_sender_speaking_ends_a_description() {
+        let set = described_pack();
+        // The sender, of themselves.
+        assert_eq!(
+            fired(&set, "Unlike the fake recruiters, we pay in crypto").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "Unlike fake recruiters, our fee is in crypto").len(),
+            1
+        );
+        // A turn, outside a list.
+        assert_eq!(
+            fired(&set, "Be wary of fake recruiters, but crypto is fine").len(),
+            1
+        );
+        // The end of the sentence; a full stop inside a number is none.
+        assert_eq!(
+            fired(&set, "Be wary of fake recruiters. Crypto it is.").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "Be wary of offers of £5.5k in crypto"),
+            Vec::<String>::new()
+        );
+        // The sender, just before the cue.
+        assert_eq!(fired(&set, "I sent you a msg offering crypto").len(), 1);
+        // The sender asking the recipient, or a question.
+        assert_eq!(
+            fired(&set, "Unlike fake recruiters, could you take crypto").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "Unlike fake recruiters, please accept crypto").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "Unlike fake recruiters, is crypto fine for you?").len(),
+            1
+        );
+        // Chinese: the sender as 我.
+        assert_eq!(fired(&set, "可疑？我们用加密货币付款").len(), 1);
+        // The sender, just before the cue, in another form.
+        assert_eq!(
+            fired(
+                &set,
+                "We are wary of fake recruiters; send internal documents"
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
@@ -1419,7 +1707,8 @@ mod scan_properties {
                 .map(|m| CueSite {
                     start: m.start(),
                     end: m.end(),
-                    cjk: set.negation_is_cjk[m.pattern().as_usize()],
+                    cjk: set.cue_is_cjk[m.pattern().as_usize()],
+                    describes: false,
                 })
                 .collect();
             for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
@@ -1494,7 +1783,42 @@ mod scan_properties {
         "报酬丰厚",
         ", ",
         ". ",
+        "be wary of ",
+        "unlike the fake recruiters ",
+        "\"",
+        "? ",
+        "please ",
+        "could you ",
+        "but ",
+        ": - ",
+        "; - ",
+        "可疑",
+        "我",
     ];
+
+    proptest! {
+        /// Description cues only take hits away: every hit of the default
+        /// pack is a hit of the same pack without them, at the same place.
+        #[test]
+        fn descriptions_only_take_hits_away(
+            pieces in proptest::collection::vec(proptest::sample::select(SCAN_PIECES), 0..40),
+        ) {
+            static SETS: std::sync::LazyLock<(RuleSet, RuleSet)> = std::sync::LazyLock::new(|| {
+                let pack = RulePack::parse(DEFAULT_PACK, "default").unwrap();
+                let mut without = pack.clone();
+                without.descriptions.clear();
+                (RuleSet::compile(pack).unwrap(), RuleSet::compile(without).unwrap())
+            });
+            let (with, without) = &*SETS;
+            let text = pieces.concat();
+            let (mut described, mut all) = (Vec::new(), Vec::new());
+            with.scan(&text, Field::Messages, &mut described);
+            without.scan(&text, Field::Messages, &mut all);
+            for hit in &described {
+                prop_assert!(all.contains(hit), "{text:?}: {hit:?}");
+            }
+        }
+    }
 
     /// Cues, words that hold one, turns, clause ends and CJK text.
     const NEGATION_PIECES: &[&str] = &[
@@ -1575,6 +1899,7 @@ mod scan_properties {
             start: 1,
             end: 4,
             cjk: false,
+            describes: false,
         }];
         assert!(cue_between(&text, &cues, from, at));
         // One byte further on, the cue is outside the window.

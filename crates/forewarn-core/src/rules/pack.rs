@@ -25,6 +25,13 @@ pub struct RulePack {
     /// the same sentence is ignored ("we do *not* need internal documents").
     #[serde(default)]
     pub negations: Vec<String>,
+    /// Description cues: a hit of a negatable rule that follows one of
+    /// these in the same sentence, with no first-person word of the sender
+    /// between them, describes what others do rather than what the sender
+    /// offers or asks, and is ignored ("be wary of messages that offer an
+    /// all-expenses-paid trip").
+    #[serde(default)]
+    pub descriptions: Vec<String>,
     /// The rules.
     #[serde(default, rename = "rule")]
     pub rules: Vec<Rule>,
@@ -254,7 +261,7 @@ impl RulePack {
     }
 
     /// Merges `other` into this pack: rules with the same id are replaced,
-    /// new ones appended, negation cues added.
+    /// new ones appended, negation and description cues added.
     pub fn extend(&mut self, other: RulePack) {
         for rule in other.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
@@ -265,6 +272,11 @@ impl RulePack {
         for cue in other.negations {
             if !self.negations.contains(&cue) {
                 self.negations.push(cue);
+            }
+        }
+        for cue in other.descriptions {
+            if !self.descriptions.contains(&cue) {
+                self.descriptions.push(cue);
             }
         }
     }
