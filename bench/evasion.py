@@ -52,6 +52,7 @@ FRAMINGS = {
     "unlike-fake": "Unlike the fake recruiters in the news, ",
     "beware": "Beware of fake recruiters; ",
     "red-flags": "I know the red flags, so to be clear: ",
+    "warned": "You may have been warned about messages that look like this, and ",
 }
 
 

@@ -1065,15 +1065,20 @@ fn asks(after: &str) -> bool {
 }
 
 /// Whether the sender speaks of themselves in the few words before a
-/// description cue ("I sent you a message offering ..."): then the cue
-/// describes the sender's own offer.
+/// description cue ("I sent you a message offering ..."), or sets
+/// themselves apart from it ("unlike the fake recruiters, ..."): then
+/// what follows is the sender's own.
 fn sender_just_before(before: &str) -> bool {
     before
         .rsplit(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
         .take(SENDER_BEFORE_WORDS)
-        .any(|w| FIRST_PERSON.contains(&w))
+        .any(|w| FIRST_PERSON.contains(&w) || CONTRASTS.contains(&w))
 }
+
+/// Words by which a sender sets themselves apart from what a description
+/// cue names.
+const CONTRASTS: &[&str] = &["unlike", "contrairement", "gegensatz", "anders"];
 
 /// How many words before a description cue are read for the sender, and
 /// in how many bytes at most.
@@ -1096,6 +1101,12 @@ fn description_reaches(between: &str) -> bool {
     let mut last = ' ';
     let mut chars = between.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        // A semicolon goes on to the next item of a list ("; - offers
+        // ..."), or ends the clause ("beware of fake recruiters; the fee
+        // is ...").
+        if matches!(last, ';' | '；') && !c.is_whitespace() && !quoted && !is_bullet(c) {
+            return false;
+        }
         let in_word = (c.is_alphanumeric() && !is_cjk(c)) || (c == '\'' && word_start.is_some());
         if in_word {
             word_start.get_or_insert(i);
@@ -1123,8 +1134,7 @@ fn description_reaches(between: &str) -> bool {
             '!' | '?' | '。' | '！' | '？' => return false,
             '我' | '请' | '請' if !quoted => return false,
             '但' if !quoted => turned = true,
-            '-' | '•' | '*' | '–' | '—' | '·' if next_is_space && matches!(last, ';' | ':') =>
-            {
+            _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
                 turned = false;
             }
             _ => {}
@@ -1132,6 +1142,10 @@ fn description_reaches(between: &str) -> bool {
         if !c.is_whitespace() {
             last = c;
         }
+    }
+    // The hit itself opens the clause after a semicolon.
+    if matches!(last, ';' | '；') && !quoted {
+        return false;
     }
     if let Some(start) = word_start
         && !quoted
@@ -1143,6 +1157,11 @@ fn description_reaches(between: &str) -> bool {
         }
     }
     !turned
+}
+
+/// A mark that opens an item of a list.
+fn is_bullet(c: char) -> bool {
+    matches!(c, '-' | '•' | '*' | '–' | '—' | '·')
 }
 
 /// What a word between a description cue and a hit says of who speaks.
@@ -1353,16 +1372,26 @@ regexes = ['non[- ]?public (?:information|data)']
         let set = described_pack();
         // The sender, of themselves.
         assert_eq!(
-            fired(&set, "Unlike the fake recruiters, we pay in crypto").len(),
+            fired(&set, "Be wary of fake recruiters, we pay in crypto").len(),
             1
         );
         assert_eq!(
-            fired(&set, "Unlike fake recruiters, our fee is in crypto").len(),
+            fired(&set, "Be wary of fake recruiters, our fee is in crypto").len(),
+            1
+        );
+        // The sender, set apart from what the cue names.
+        assert_eq!(
+            fired(&set, "Unlike the fake recruiters, the fee is in crypto").len(),
             1
         );
         // A turn, outside a list.
         assert_eq!(
             fired(&set, "Be wary of fake recruiters, but crypto is fine").len(),
+            1
+        );
+        // A semicolon that opens no item of a list ends the clause.
+        assert_eq!(
+            fired(&set, "Be wary of fake recruiters; crypto is fine").len(),
             1
         );
         // The end of the sentence; a full stop inside a number is none.
@@ -1378,15 +1407,15 @@ regexes = ['non[- ]?public (?:information|data)']
         assert_eq!(fired(&set, "I sent you a msg offering crypto").len(), 1);
         // The sender asking the recipient, or a question.
         assert_eq!(
-            fired(&set, "Unlike fake recruiters, could you take crypto").len(),
+            fired(&set, "Be wary of fake recruiters, could you take crypto").len(),
             1
         );
         assert_eq!(
-            fired(&set, "Unlike fake recruiters, please accept crypto").len(),
+            fired(&set, "Be wary of fake recruiters, please accept crypto").len(),
             1
         );
         assert_eq!(
-            fired(&set, "Unlike fake recruiters, is crypto fine for you?").len(),
+            fired(&set, "Be wary of fake recruiters, is crypto fine for you?").len(),
             1
         );
         // Chinese: the sender as 我.
@@ -1395,7 +1424,7 @@ regexes = ['non[- ]?public (?:information|data)']
         assert_eq!(
             fired(
                 &set,
-                "We are wary of fake recruiters; send internal documents"
+                "We are wary of fake recruiters, send internal documents"
             )
             .len(),
             1
