@@ -984,6 +984,10 @@ fn cue_between(text: &str, cues: &[CueSite], from: usize, at: usize) -> bool {
         })
 }
 
+/// How many of the description cues before a hit are read, the nearest
+/// first.
+const MAX_DESCRIPTION_CUES: usize = 4;
+
 /// How far before a hit a description cue may stand: a sentence that lists
 /// the red flags of an approach runs to several hundred bytes, and the
 /// bound keeps the cost per hit constant on texts without full stops.
@@ -1028,6 +1032,9 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         .rev()
         .take_while(|c| c.end > from)
         .filter(|c| c.describes)
+        // The nearest few: a text dense with cues costs a bounded walk per
+        // hit, and a cue further back reaches over the nearer one's text.
+        .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
             let whole_word = c.cjk
                 || (!text[..c.start]
