@@ -897,12 +897,7 @@ impl RuleSet {
         };
         cues.find_overlapping_iter(window).any(|m| {
             let is_cjk_cue = self.cue_is_cjk[m.pattern().as_usize()];
-            is_cjk_cue
-                || (!window[..m.start()]
-                    .chars()
-                    .next_back()
-                    .is_some_and(is_word_char)
-                    && !window[m.end()..].chars().next().is_some_and(is_word_char))
+            is_cjk_cue || is_whole_word(window, m.start()..m.end())
         })
     }
 
@@ -1036,13 +1031,7 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         // hit, and a cue further back reaches over the nearer one's text.
         .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
-            let whole_word = c.cjk
-                || (!text[..c.start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(is_word_char)
-                    && !text[c.end..].chars().next().is_some_and(is_word_char));
-            whole_word
+            (c.cjk || is_whole_word(text, c.start..c.end))
                 && text.get(c.end..at).is_some_and(description_reaches)
                 && !sender_just_before(
                     &text[text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
@@ -1061,11 +1050,8 @@ fn asks(after: &str) -> bool {
         if i > DESCRIPTION_REACH_BYTES {
             return false;
         }
-        match c {
-            '?' | '？' => return true,
-            '!' | '。' | '！' => return false,
-            '.' if chars.peek().is_none_or(|(_, next)| next.is_whitespace()) => return false,
-            _ => {}
+        if ends_sentence(c, chars.peek().map(|&(_, next)| next)) {
+            return matches!(c, '?' | '？');
         }
     }
     false
@@ -1130,15 +1116,15 @@ fn description_reaches(between: &str) -> bool {
             }
             previous_word = word;
         }
-        let next_is_space = chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+        let next = chars.peek().map(|&(_, next)| next);
+        let next_is_space = next.is_none_or(char::is_whitespace);
+        if ends_sentence(c, next) {
+            return false;
+        }
         match c {
             '"' => quoted = !quoted,
             '«' | '「' | '『' => quoted = true,
             '»' | '」' | '』' => quoted = false,
-            // A full stop inside a number or an abbreviation ("£5.5k",
-            // "e.g.") does not end the sentence.
-            '.' if next_is_space => return false,
-            '!' | '?' | '。' | '！' | '？' => return false,
             '我' | '请' | '請' if !quoted => return false,
             '但' if !quoted => turned = true,
             _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
@@ -1164,6 +1150,25 @@ fn description_reaches(between: &str) -> bool {
         }
     }
     !turned
+}
+
+/// Whether `c`, followed by `next`, ends a sentence. A full stop inside a
+/// number or an abbreviation ("£5.5k", "e.g.") does not.
+fn ends_sentence(c: char, next: Option<char>) -> bool {
+    match c {
+        '!' | '?' | '。' | '！' | '？' => true,
+        '.' => next.is_none_or(char::is_whitespace),
+        _ => false,
+    }
+}
+
+/// Whether `range` of `text` stands on word boundaries.
+fn is_whole_word(text: &str, range: Range<usize>) -> bool {
+    !text[..range.start]
+        .chars()
+        .next_back()
+        .is_some_and(is_word_char)
+        && !text[range.end..].chars().next().is_some_and(is_word_char)
 }
 
 /// A mark that opens an item of a list.
