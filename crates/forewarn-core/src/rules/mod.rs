@@ -15,7 +15,10 @@
 //! literals; a regex with neither, or one that would be tried at too many
 //! places of a text, searches the whole text. The cost of scanning grows
 //! with the text and with what it contains, not with the number of rules.
+//! A try needs only a forward automaton; the full regex that a whole-text
+//! search needs is built on first use ([`compiled_regex`]).
 
+mod compiled_regex;
 mod literals;
 mod pack;
 
@@ -23,9 +26,8 @@ use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
-use regex_automata::meta::Regex;
-use regex_automata::{Anchored, Input};
 
+use compiled_regex::{CompiledRegex, TryCaches};
 use literals::{
     prefix_literals, required_literals, requires_digit, start_literals, without_extensions,
 };
@@ -220,7 +222,7 @@ struct Scratch {
 /// A compiled regex and how the scan reaches it.
 #[derive(Debug, Clone)]
 struct RegexPlan {
-    regex: Regex,
+    regex: CompiledRegex,
     /// The rule it belongs to.
     rule: usize,
     /// Tried only where one of its start literals stands.
@@ -279,6 +281,8 @@ pub struct RuleSet {
     cue_is_cjk: Vec<bool>,
     /// How many of the cues are negations.
     negation_count: usize,
+    /// What the regexes' tries read and extend.
+    caches: TryCaches,
 }
 
 /// Most places one regex is tried at in one text; past them, one search of
@@ -378,21 +382,16 @@ impl RuleSet {
                 let prefixes = prefix_literals(&hir);
                 let gates = required_literals(&hir, prefixes.as_ref());
                 let starts = prefixes.map(|p| without_extensions(start_literals(p)));
+                let regex_index = index32(regexes.len())?;
+                needs_digit.push(requires_digit(&hir));
                 // A regex with start literals is searched anchored where
                 // one stands, so a prefilter of its own would go unused;
                 // building one costs more than compiling the regex.
-                let config = Regex::config()
-                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                    .auto_prefilter(starts.is_none());
-                let regex = Regex::builder()
-                    .configure(config)
-                    .build_from_hir(&hir)
-                    .map_err(|e| regex_error(e.to_string()))?;
-                if regex.is_match("") {
+                let regex = CompiledRegex::new(hir, REGEX_SIZE_LIMIT, starts.is_none())
+                    .map_err(regex_error)?;
+                if regex.matches_empty() {
                     return Err(regex_error("matches the empty string".to_owned()));
                 }
-                let regex_index = index32(regexes.len())?;
-                needs_digit.push(requires_digit(&hir));
                 regexes.push(RegexPlan {
                     regex,
                     rule: index,
@@ -502,6 +501,7 @@ impl RuleSet {
             negations,
             cue_is_cjk,
             negation_count,
+            caches: TryCaches::new(),
         })
     }
 
@@ -602,6 +602,8 @@ impl RuleSet {
         // A match must begin where it is tried, and may not begin inside
         // the previous match of the same regex in the same text.
         let mut covered = (u32::MAX, u32::MAX, 0);
+        let mut caches = self.caches.get();
+        caches.resize_with(self.regexes.len(), || None);
         for &(index, text, at) in tries.iter() {
             if (covered.0, covered.1) == (index, text) && at < covered.2 {
                 continue;
@@ -613,23 +615,22 @@ impl RuleSet {
                 .and_then(|i| walked.get(i))
                 .map(|(_, cues, _)| cues.as_slice());
             let t = text as usize;
-            let (Some(plan), Some(&(normalised, _)), Some(out), Some(cues)) = (
+            let (Some(plan), Some(cache), Some(&(normalised, _)), Some(out), Some(cues)) = (
                 self.regexes.get(index as usize),
+                caches.get_mut(index as usize),
                 texts.get(t),
                 outs.get_mut(t),
                 cues,
             ) else {
                 continue;
             };
+            let cache = cache.get_or_insert_with(|| plan.regex.create_cache());
             // Anchored, a match starts at `at`: only its end is searched for.
-            let input = Input::new(normalised.as_str())
-                .range(at..)
-                .anchored(Anchored::Yes);
-            if let Some(found) = plan.regex.search_half(&input)
-                && found.offset() > at
+            if let Some(end) = plan.regex.match_end_at(cache, normalised.as_str(), at)
+                && end > at
             {
-                covered = (index, text, found.offset());
-                self.push_hit(normalised, plan.rule, at..found.offset(), cues, out);
+                covered = (index, text, end);
+                self.push_hit(normalised, plan.rule, at..end, cues, out);
             }
         }
         for (text, _, first_hit) in walked.drain(..) {
@@ -736,8 +737,10 @@ impl RuleSet {
         };
         for &index in matcher.unstarted.iter().chain(too_many_tries.iter()) {
             let plan = &self.regexes[index];
-            if runs(index, 0) {
-                for m in plan.regex.find_iter(text) {
+            if runs(index, 0)
+                && let Some(regex) = plan.regex.whole()
+            {
+                for m in regex.find_iter(text) {
                     self.push_hit(normalised, plan.rule, m.start()..m.end(), &cues, out);
                 }
             }
@@ -1562,6 +1565,7 @@ phrases = ["usdt", "paid in"]
 #[cfg(test)]
 mod plan_tests {
     use super::*;
+    use regex_automata::meta::Regex;
 
     #[test]
     fn almost_no_default_regex_searches_every_text() {
@@ -1644,6 +1648,7 @@ mod plan_tests {
 mod scan_properties {
     use super::*;
     use proptest::prelude::*;
+    use regex_automata::meta::Regex;
 
     /// Words that overlap one another in many ways, and never normalise
     /// into something else (no single letters, digits or capitals).
