@@ -46,8 +46,16 @@ impl CompiledRegex {
             .map_err(|e| e.to_string())?;
         // A Unicode word boundary is read by the lazy DFA on ASCII text
         // only; it gives up on other text, and the full regex takes over.
+        // So it does when text built to need a new state at nearly every
+        // byte keeps clearing its cache (the settings the full regex's own
+        // lazy DFA has): the full regex then falls back to an engine
+        // without a cache, so the time stays linear in the text.
+        let config = DFA::config()
+            .unicode_word_boundary(true)
+            .minimum_cache_clear_count(Some(3))
+            .minimum_bytes_per_state(Some(10));
         let forward = DFA::builder()
-            .configure(DFA::config().unicode_word_boundary(true))
+            .configure(config)
             .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
         Ok(CompiledRegex {
