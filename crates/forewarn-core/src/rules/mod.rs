@@ -1385,64 +1385,36 @@ regexes = ['non[- ]?public (?:information|data)']
     #[test]
     fn the_sender_speaking_ends_a_description() {
         let set = described_pack();
-        // The sender, of themselves.
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, we pay in crypto").len(),
-            1
-        );
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, our fee is in crypto").len(),
-            1
-        );
-        // The sender, set apart from what the cue names.
-        assert_eq!(
-            fired(&set, "Unlike the fake recruiters, the fee is in crypto").len(),
-            1
-        );
-        // A turn, outside a list.
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, but crypto is fine").len(),
-            1
-        );
-        // A semicolon that opens no item of a list ends the clause.
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters; crypto is fine").len(),
-            1
-        );
-        // The end of the sentence; a full stop inside a number is none.
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters. Crypto it is.").len(),
-            1
-        );
+        // Each text holds one hit that no description takes away.
+        let speaking = [
+            // The sender, of themselves.
+            "Be wary of fake recruiters, we pay in crypto",
+            "Be wary of fake recruiters, our fee is in crypto",
+            // The sender, set apart from what the cue names.
+            "Unlike the fake recruiters, the fee is in crypto",
+            // A turn, outside a list.
+            "Be wary of fake recruiters, but crypto is fine",
+            // A semicolon that opens no item of a list ends the clause.
+            "Be wary of fake recruiters; crypto is fine",
+            // The end of the sentence.
+            "Be wary of fake recruiters. Crypto it is.",
+            // The sender, just before the cue.
+            "I sent you a msg offering crypto",
+            "We are wary of fake recruiters, send internal documents",
+            // The sender asking the recipient, or a question.
+            "Be wary of fake recruiters, could you take crypto",
+            "Be wary of fake recruiters, please accept crypto",
+            "Be wary of fake recruiters, is crypto fine for you?",
+            // Chinese: the sender as 我.
+            "可疑？我们用加密货币付款",
+        ];
+        for text in speaking {
+            assert_eq!(fired(&set, text).len(), 1, "{text}");
+        }
+        // A full stop inside a number ends no sentence.
         assert_eq!(
             fired(&set, "Be wary of offers of £5.5k in crypto"),
             Vec::<String>::new()
-        );
-        // The sender, just before the cue.
-        assert_eq!(fired(&set, "I sent you a msg offering crypto").len(), 1);
-        // The sender asking the recipient, or a question.
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, could you take crypto").len(),
-            1
-        );
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, please accept crypto").len(),
-            1
-        );
-        assert_eq!(
-            fired(&set, "Be wary of fake recruiters, is crypto fine for you?").len(),
-            1
-        );
-        // Chinese: the sender as 我.
-        assert_eq!(fired(&set, "可疑？我们用加密货币付款").len(), 1);
-        // The sender, just before the cue, in another form.
-        assert_eq!(
-            fired(
-                &set,
-                "We are wary of fake recruiters, send internal documents"
-            )
-            .len(),
-            1
         );
     }
 
