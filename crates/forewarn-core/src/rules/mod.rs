@@ -145,7 +145,7 @@ pub struct Hit {
 }
 
 /// A phrase of the automaton and the rule it belongs to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct PhraseOwner {
     /// Index of the rule (indices are `u32` here, so that a trigger takes
     /// 8 bytes: every literal match of a scan reads one).
@@ -159,7 +159,7 @@ struct PhraseOwner {
 }
 
 /// What a literal of the automaton stands for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Trigger {
     /// A rule's phrase: a hit where it stands.
     Phrase(PhraseOwner),
@@ -238,9 +238,9 @@ struct FieldMatcher {
     /// Phrases, start literals and gate literals of those rules, and the
     /// negation cues when one of them may be negated, each once,
     /// in one automaton (none when they have no literals). A pattern's
-    /// value is the range of `triggers` it stands for (a literal may stand
-    /// for several things), packed by [`pack_range`]: a match then reads
-    /// its triggers without another lookup.
+    /// value, made by [`automaton_value`], is the trigger it stands for or,
+    /// when a literal stands for several things, their range in
+    /// `triggers`: a match then reads its triggers without a search.
     automaton: Option<DoubleArrayAhoCorasick<u64>>,
     triggers: Vec<Trigger>,
     /// Their regexes without start literals, which search the whole text.
@@ -452,8 +452,8 @@ impl RuleSet {
             }
             let patterns: Vec<(&[u8], u64)> = patterns
                 .into_iter()
-                .map(|(literal, range)| (literal, pack_range(range)))
-                .collect();
+                .map(|(literal, range)| Ok((literal, automaton_value(&triggers, range)?)))
+                .collect::<Result<_, RuleError>>()?;
             let unstarted: Vec<usize> = (0..regexes.len())
                 .filter(|&i| !regexes[i].has_starts && reads(regexes[i].rule))
                 .collect();
@@ -666,9 +666,9 @@ impl RuleSet {
         gate_after.clear();
         let mut cues: Vec<CueSite> = Vec::new();
         if let Some(automaton) = &matcher.automaton {
+            let mut inline = Trigger::Cue(0);
             for m in automaton.find_overlapping_iter(text) {
-                let triggers = matcher.triggers.get(unpack_range(m.value()));
-                for trigger in triggers.unwrap_or_default() {
+                for trigger in triggers_of(m.value(), &matcher.triggers, &mut inline) {
                     match trigger {
                         Trigger::Phrase(owner) => {
                             self.phrase_hit(normalised, owner, m.start()..m.end(), &cues, out);
@@ -1245,14 +1245,75 @@ fn separates_items(comma: char, between: &str, after: &str) -> bool {
 /// list: five words of ordinary length.
 const LIST_LOOKAHEAD_BYTES: usize = 64;
 
-/// A range of trigger indices as one automaton value.
-fn pack_range(range: Range<u32>) -> u64 {
-    u64::from(range.start) << 32 | u64::from(range.end)
+/// The automaton value of a literal that stands for the triggers at
+/// `range` of `triggers`. A literal that stands for one thing, nearly
+/// every one, holds that trigger itself, so that a match reads no other
+/// memory (see [`Trigger::pack`]); the others hold the range.
+fn automaton_value(triggers: &[Trigger], range: Range<u32>) -> Result<u64, RuleError> {
+    if range.end == range.start + 1
+        && let Some(trigger) = triggers.get(range.start as usize)
+    {
+        return Ok(trigger.pack());
+    }
+    if u64::from(range.start) << 32 & INLINE_TRIGGER != 0 {
+        return Err(RuleError::Automaton("too many literals".to_owned()));
+    }
+    Ok(u64::from(range.start) << 32 | u64::from(range.end))
 }
 
-/// The range of trigger indices an automaton value stands for.
-fn unpack_range(value: u64) -> Range<usize> {
-    (value >> 32) as usize..(value & u64::from(u32::MAX)) as usize
+/// The triggers an automaton value stands for: the one it holds, put in
+/// `inline`, or those of its range of `triggers`.
+fn triggers_of<'a>(value: u64, triggers: &'a [Trigger], inline: &'a mut Trigger) -> &'a [Trigger] {
+    if let Some(trigger) = Trigger::unpack(value) {
+        *inline = trigger;
+        return std::slice::from_ref(inline);
+    }
+    let range = (value >> 32) as usize..(value & u64::from(u32::MAX)) as usize;
+    triggers.get(range).unwrap_or_default()
+}
+
+/// The bit of an automaton value that marks a trigger held in the value.
+const INLINE_TRIGGER: u64 = 1 << 63;
+
+impl Trigger {
+    /// The trigger as an automaton value: [`INLINE_TRIGGER`], then the
+    /// flags of a phrase (bits 34 to 36), the kind (bits 32 and 33) and
+    /// the index (bits 0 to 31).
+    fn pack(&self) -> u64 {
+        let (kind, index, flags) = match self {
+            Trigger::Phrase(owner) => (
+                0,
+                owner.rule,
+                u64::from(owner.left_boundary)
+                    | u64::from(owner.right_boundary) << 1
+                    | u64::from(owner.to_word_end) << 2,
+            ),
+            Trigger::Start(index) => (1, *index, 0),
+            Trigger::Gate(index) => (2, *index, 0),
+            Trigger::Cue(index) => (3, *index, 0),
+        };
+        INLINE_TRIGGER | flags << 34 | kind << 32 | u64::from(index)
+    }
+
+    /// The trigger an automaton value holds, if it holds one.
+    fn unpack(value: u64) -> Option<Trigger> {
+        if value & INLINE_TRIGGER == 0 {
+            return None;
+        }
+        let index = value as u32;
+        let flag = |bit: u32| value >> (34 + bit) & 1 == 1;
+        Some(match value >> 32 & 3 {
+            0 => Trigger::Phrase(PhraseOwner {
+                rule: index,
+                left_boundary: flag(0),
+                right_boundary: flag(1),
+                to_word_end: flag(2),
+            }),
+            1 => Trigger::Start(index),
+            2 => Trigger::Gate(index),
+            _ => Trigger::Cue(index),
+        })
+    }
 }
 
 /// An index of a rule or regex as the triggers keep it.
@@ -1320,6 +1381,40 @@ regexes = ['non[- ]?public (?:information|data)']
             fired(&set, "any internal documents?"),
             ["FW-REQUEST-DOCS=internal documents"]
         );
+    }
+
+    #[test]
+    fn a_literal_standing_for_one_trigger_holds_it_in_its_value() {
+        let owner = |rule, left_boundary, right_boundary, to_word_end| {
+            Trigger::Phrase(PhraseOwner {
+                rule,
+                left_boundary,
+                right_boundary,
+                to_word_end,
+            })
+        };
+        let triggers = [
+            owner(0, false, false, false),
+            owner(u32::MAX, true, false, true),
+            owner(7, false, true, false),
+            Trigger::Start(u32::MAX),
+            Trigger::Gate(3),
+            Trigger::Cue(0),
+        ];
+        let mut inline = Trigger::Cue(9);
+        for (at, trigger) in (0u32..).zip(&triggers) {
+            let value = automaton_value(&triggers, at..at + 1).unwrap();
+            assert_eq!(
+                triggers_of(value, &[], &mut inline),
+                std::slice::from_ref(trigger)
+            );
+        }
+        // Several triggers: their range.
+        let value = automaton_value(&triggers, 2..5).unwrap();
+        assert_eq!(Trigger::unpack(value), None);
+        assert_eq!(triggers_of(value, &triggers, &mut inline), &triggers[2..5]);
+        // A range no value can hold is refused rather than misread.
+        assert!(automaton_value(&triggers, 1 << 31..(1 << 31) + 2).is_err());
     }
 
     #[test]
