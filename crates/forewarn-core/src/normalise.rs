@@ -17,7 +17,10 @@
 //!    TS #39, e.g. Cyrillic `а`, Greek `ο`) become that ASCII character;
 //! 4. runs of white space become one space;
 //! 5. runs of three or more single letters separated by one space, dot,
-//!    hyphen, underscore or asterisk are joined ("w e c h a t" → "wechat");
+//!    hyphen, underscore or asterisk are joined ("w e c h a t" → "wechat"),
+//!    and a CJK character standing alone between spaces is joined to the
+//!    CJK text beside it, as those scripts use no spaces ("加我 微 信" →
+//!    "加我微信");
 //! 6. digits inside words that also hold letters are read as the letters they
 //!    imitate ("crypt0" → "crypto", "p4yment" → "payment").
 //!
@@ -45,13 +48,11 @@ impl Normalised {
     /// Texts longer than `u32::MAX` bytes are not supported; callers bound
     /// message sizes well below that.
     pub fn new(original: &str) -> Self {
-        let folded = if original.is_ascii() {
-            fold_ascii(original)
-        } else {
-            fold_confusables(fold_characters(original), original)
-        };
-        let joined = join_spaced_letters(folded);
-        de_leet(joined)
+        if original.is_ascii() {
+            return de_leet(join_spaced_letters(fold_ascii(original)));
+        }
+        let folded = fold_confusables(fold_characters(original), original);
+        de_leet(join_spaced_cjk(join_spaced_letters(folded)))
     }
 
     /// The normalised text.
@@ -592,6 +593,43 @@ fn join_spaced_letters(input: Normalised) -> Normalised {
     out.finish()
 }
 
+/// Step 5, for CJK: drops the spaces around a CJK character that stands
+/// alone between them, where CJK text stands on the other side ("加我 微 信"
+/// → "加我微信"). Spaces between longer words stay: one may set apart an
+/// address or a name ("郵箱 王芳@example.org").
+fn join_spaced_cjk(input: Normalised) -> Normalised {
+    let text = input.as_str();
+    let alone = |word: &str| {
+        let mut chars = word.chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
+    };
+    let mut dropped = Vec::new();
+    let mut words = text.split(' ');
+    let mut left = words.next().unwrap_or_default();
+    // Where the space after `left` stands.
+    let mut at = left.len();
+    for right in words {
+        if alone(right) && left.chars().next_back().is_some_and(is_cjk)
+            || alone(left) && right.chars().next().is_some_and(is_cjk)
+        {
+            dropped.push(at);
+        }
+        at += 1 + right.len();
+        left = right;
+    }
+    if dropped.is_empty() {
+        return input;
+    }
+    let mut out = Builder::with_capacity(text.len());
+    let mut copied_to = 0;
+    for at in dropped {
+        out.copy(&input, copied_to..at);
+        copied_to = at + 1;
+    }
+    out.copy(&input, copied_to..text.len());
+    out.finish()
+}
+
 /// A unit of text the spaced-letter search looks at: a byte of ASCII text,
 /// or a character of any other.
 trait Unit: Copy {
@@ -907,6 +945,25 @@ mod tests {
         // Two letters are not a run; ordinary words stay apart.
         assert_eq!(norm("e.g. a b"), "e.g. a b");
         assert_eq!(norm("I am a fan"), "i am a fan");
+    }
+
+    #[test]
+    fn joins_cjk_characters_spaced_apart() {
+        assert_eq!(norm("請加我 微 信：hzx"), "請加我微信:hzx");
+        assert_eq!(norm("加  我   微信"), "加我微信");
+        // Only a character standing alone, and only into CJK text.
+        assert_eq!(norm("微信 id 和 wechat"), "微信 id 和 wechat");
+        assert_eq!(
+            norm("私人郵箱 王芳@example.org"),
+            "私人郵箱 王芳@example.org"
+        );
+        assert_eq!(norm("郵箱 芳@example.org"), "郵箱 芳@example.org");
+        let original = "加我 微 信 now";
+        let n = Normalised::new(original);
+        let at = n.as_str().find("微信").unwrap();
+        assert_eq!(&original[n.original_span(at..at + "微信".len())], "微 信");
+        let at = n.as_str().find("now").unwrap();
+        assert_eq!(&original[n.original_span(at..at + 3)], "now");
     }
 
     #[test]
