@@ -1093,6 +1093,8 @@ fn description_reaches(between: &str) -> bool {
     let mut turned = false;
     let mut word_start = None;
     let mut previous_word = "";
+    // The previous word joins a clause to the one before a comma (", and").
+    let mut joins_after_comma = false;
     // The last character that was not white space.
     let mut last = ' ';
     let mut chars = between.char_indices().peekable();
@@ -1117,6 +1119,11 @@ fn description_reaches(between: &str) -> bool {
                 Some(Speaker::Turn) => turned = true,
                 None => {}
             }
+            // ", and you ...": a new clause, no longer the description's.
+            if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
+                return false;
+            }
+            joins_after_comma = matches!(last, ',' | '，') && LIST_JOINS.contains(&word);
             previous_word = word;
         }
         let next = chars.peek().map(|&(_, next)| next);
@@ -1146,14 +1153,28 @@ fn description_reaches(between: &str) -> bool {
     if let Some(start) = word_start
         && !quoted
     {
-        match speaks_or_turns(previous_word, &between[start..]) {
+        let word = &between[start..];
+        match speaks_or_turns(previous_word, word) {
             Some(Speaker::Sender) => return false,
             Some(Speaker::Turn) => turned = true,
             None => {}
         }
+        if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
+            return false;
+        }
     }
     !turned
 }
+
+/// Pronouns that open a clause of their own after ", and" (", und", ",
+/// et"): what follows them is no longer an item of the description ("you
+/// may have been warned about messages like this, and you will be paid in
+/// crypto"). Articles may as well open the next item of a list of red
+/// flags ("offers of paid trips, and the promise of cash"), so they do not.
+const CLAUSE_SUBJECTS: &[&str] = &[
+    "you", "it", "it's", "this", "there", "there's", "they", "he", "she", "es", "vous", "il",
+    "elle", "c'est",
+];
 
 /// Whether `c`, followed by `next`, ends a sentence. A full stop inside a
 /// number or an abbreviation ("£5.5k", "e.g.") does not.
@@ -1489,8 +1510,11 @@ regexes = ['non[- ]?public (?:information|data)']
             "Unlike the fake recruiters, the fee is in crypto",
             // A turn, outside a list.
             "Be wary of fake recruiters, but crypto is fine",
-            // A semicolon that opens no item of a list ends the clause.
+            // A semicolon that opens no item of a list ends the clause, and
+            // so does a pronoun after ", and".
             "Be wary of fake recruiters; crypto is fine",
+            "Be wary of fake recruiters, and you will be paid in crypto",
+            "Be wary of fake recruiters, and it is paid in crypto",
             // The end of the sentence.
             "Be wary of fake recruiters. Crypto it is.",
             // The sender, just before the cue.
@@ -1509,6 +1533,14 @@ regexes = ['non[- ]?public (?:information|data)']
         // A full stop inside a number ends no sentence.
         assert_eq!(
             fired(&set, "Be wary of offers of £5.5k in crypto"),
+            Vec::<String>::new()
+        );
+        // An article after ", and" may open the next red flag of a list.
+        assert_eq!(
+            fired(
+                &set,
+                "Be wary of offers of cash, and the crypto they promise"
+            ),
             Vec::<String>::new()
         );
     }
