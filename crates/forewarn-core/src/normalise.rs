@@ -599,24 +599,31 @@ fn join_spaced_letters(input: Normalised) -> Normalised {
 /// address or a name ("郵箱 王芳@example.org").
 fn join_spaced_cjk(input: Normalised) -> Normalised {
     let text = input.as_str();
+    let bytes = text.as_bytes();
     let alone = |word: &str| {
         let mut chars = word.chars();
         matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
     };
-    let mut dropped = Vec::new();
-    let mut words = text.split(' ');
-    let mut left = words.next().unwrap_or_default();
-    // Where the space after `left` stands.
-    let mut at = left.len();
-    for right in words {
-        if alone(right) && left.chars().next_back().is_some_and(is_cjk)
+    // Whether the space at `at` goes: a space is ASCII, so the words either
+    // side of it are on boundaries.
+    let joins = |at: usize| {
+        let left = text[..at].rsplit(' ').next().unwrap_or_default();
+        let right = text[at + 1..].split(' ').next().unwrap_or_default();
+        alone(right) && left.chars().next_back().is_some_and(is_cjk)
             || alone(left) && right.chars().next().is_some_and(is_cjk)
-        {
-            dropped.push(at);
-        }
-        at += 1 + right.len();
-        left = right;
-    }
+    };
+    let dropped: Vec<usize> = memchr::memchr_iter(b' ', bytes)
+        .filter(|&at| {
+            // CJK characters take three or four bytes: most spaces have an
+            // ASCII byte on one side, and are passed over at once.
+            let after_multibyte = at
+                .checked_sub(1)
+                .and_then(|i| bytes.get(i))
+                .is_some_and(|b| (0x80..0xC0).contains(b));
+            let before_cjk_range = bytes.get(at + 1).is_some_and(|&b| b >= 0xE3);
+            after_multibyte && before_cjk_range && joins(at)
+        })
+        .collect();
     if dropped.is_empty() {
         return input;
     }
@@ -1143,6 +1150,35 @@ mod tests {
                 .map(|r| offsets[r.start]..offsets[r.end - 1] + chars[r.end - 1].len_utf8())
                 .collect();
             prop_assert_eq!(spaced_runs(&s), expected);
+        }
+    }
+
+    proptest! {
+        /// Only spaces with a CJK character on each side are looked at;
+        /// the rest are passed over on their bytes alone.
+        #[test]
+        fn cjk_words_join_as_a_word_by_word_reading_says(
+            words in proptest::collection::vec("微|信|加我|王芳@x.org|a|é|ü|😀|ア|。", 0..12),
+        ) {
+            let text = words.join(" ");
+            let folded = fold_confusables(fold_characters(&text), &text);
+            let alone = |w: &str| w.chars().count() == 1 && w.chars().all(is_cjk);
+            let before = folded.as_str().to_owned();
+            let words: Vec<&str> = before.split(' ').collect();
+            let mut expected = String::new();
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    let left = words[i - 1];
+                    let joins = alone(w) && left.chars().next_back().is_some_and(is_cjk)
+                        || alone(left) && w.chars().next().is_some_and(is_cjk);
+                    if !joins {
+                        expected.push(' ');
+                    }
+                }
+                expected.push_str(w);
+            }
+            let joined = join_spaced_cjk(folded);
+            prop_assert_eq!(joined.as_str(), expected.as_str());
         }
     }
 
