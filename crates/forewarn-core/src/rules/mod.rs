@@ -1271,7 +1271,7 @@ const LIST_LOOKAHEAD_BYTES: usize = 64;
 /// every one, holds that trigger itself, so that a match reads no other
 /// memory (see [`Trigger::pack`]); the others hold the range.
 fn automaton_value(triggers: &[Trigger], range: Range<u32>) -> Result<u64, RuleError> {
-    if range.end == range.start + 1
+    if range.len() == 1
         && let Some(trigger) = triggers.get(range.start as usize)
     {
         return Ok(trigger.pack());
