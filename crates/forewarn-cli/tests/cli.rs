@@ -155,6 +155,40 @@ fn stdin_is_read_with_a_dash() {
         .code(0);
 }
 
+/// WeChat spaced out in Chinese is read as WeChat, and the evidence quotes
+/// the message as it was written, at its own byte offsets.
+#[test]
+fn spaced_out_chinese_is_read_and_quoted_as_written() {
+    let text = "您好，方便的话请加我 微 信 详谈。";
+    let approach = serde_json::json!({
+        "id": "spaced-cjk",
+        "sender": {"name": "Li Wei"},
+        "messages": [{"text": text}],
+    });
+    let out = forewarn()
+        .args(["check", "--json", "-"])
+        .write_stdin(approach.to_string())
+        .output()
+        .unwrap();
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messenger = verdict["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "FW-CHANNEL-MESSENGER")
+        .unwrap_or_else(|| panic!("no messenger signal: {verdict}"));
+    let evidence = &messenger["evidence"][0];
+    let (start, end) = (
+        evidence["start"].as_u64().unwrap() as usize,
+        evidence["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], evidence["text"].as_str().unwrap());
+    assert!(
+        evidence["text"].as_str().unwrap().contains("微 信"),
+        "{evidence}"
+    );
+}
+
 #[test]
 fn bad_input_exits_two_with_a_located_message() {
     let assert = forewarn()

@@ -1515,6 +1515,7 @@ regexes = ['non[- ]?public (?:information|data)']
             "Be wary of fake recruiters; crypto is fine",
             "Be wary of fake recruiters, and you will be paid in crypto",
             "Be wary of fake recruiters, and it is paid in crypto",
+            "Be wary of fake recruiters, et vous serez payé en crypto",
             // The end of the sentence.
             "Be wary of fake recruiters. Crypto it is.",
             // The sender, just before the cue.
