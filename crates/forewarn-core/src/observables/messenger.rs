@@ -111,7 +111,7 @@ static WECHAT_ID: LazyLock<Option<Regex>> =
 
 /// A Telegram username: 5 to 32 characters, a letter first.
 static TELEGRAM_NAME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]{3,31}").ok());
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]{4,31}").ok());
 
 /// A Signal username: a nickname, a dot and two or more digits.
 static SIGNAL_NAME: LazyLock<Option<Regex>> =
@@ -121,18 +121,24 @@ static SIGNAL_NAME: LazyLock<Option<Regex>> =
 const STOP_WORDS: &[&str] = &[
     "account",
     "accounts",
+    "above",
     "anytime",
     "available",
+    "below",
+    "channel",
     "contact",
     "details",
+    "group",
     "instead",
     "message",
     "messages",
     "number",
     "numbers",
+    "later",
     "please",
     "preferred",
     "private",
+    "there",
     "through",
     "whatsapp",
     "telegram",
@@ -453,6 +459,22 @@ mod casing_tests {
             assert_eq!(out.len(), 1, "{text}");
             assert_eq!(out[0].value, "jli_2024");
         }
+    }
+
+    #[test]
+    fn words_after_a_handle_qualifier_are_no_handle() {
+        for text in [
+            "I got your Telegram handle from the speakers' group",
+            "Telegram handle below",
+            "Our Telegram channel: later",
+        ] {
+            let mut out = Vec::new();
+            find_phrases(text, None, &mut out);
+            assert!(out.is_empty(), "{text}: {out:?}");
+        }
+        let mut out = Vec::new();
+        find_phrases("Telegram handle: lisbon_forum", None, &mut out);
+        assert_eq!(out.len(), 1);
     }
 }
 

@@ -813,8 +813,30 @@ impl RuleSet {
         }
         let at = hit.start;
         let from = negation_reach(text, at);
-        cue_between(text, cues, from, at)
-            && self.negated_from(&text[from..at], text.get(hit.end..).unwrap_or_default())
+        let after = text.get(hit.end..).unwrap_or_default();
+        if cue_between(text, cues, from, at) && self.negated_from(&text[from..at], after) {
+            return true;
+        }
+        // A hit that runs over a comma into a clause of its own may be
+        // negated within it, before its last word ("by bank transfer
+        // against an invoice, never in crypto").
+        let Some(inner) = text.get(hit.clone()) else {
+            return false;
+        };
+        let clause = inner
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_clause_end(c))
+            .map(|(i, c)| at + i + c.len_utf8());
+        let last_word = inner.rfind(' ').map(|i| at + i);
+        let (Some(clause), Some(last_word)) = (clause, last_word) else {
+            return false;
+        };
+        clause < last_word
+            && cue_between(text, cues, clause, last_word)
+            && text
+                .get(clause..last_word)
+                .is_some_and(|before| self.negated_from(before, after))
     }
 
     /// Whether a negation cue in `before`, the text just before a hit,
@@ -1020,8 +1042,11 @@ const ASKED: &[&str] = &["you", "u", "sie", "vous"];
 /// Whether a description cue of `cues` stands before a hit at `at` of
 /// `text` and still reaches it ([`description_reaches`]: "offered a trip
 /// and suggested \"continuing our chat on WeChat\"" still describes), with
-/// no word of the sender just before the cue, in a sentence that is no
-/// question.
+/// no word of the sender just before the cue. Outside quotation marks, the
+/// sentence the hit stands in must be no question; inside them, the
+/// quotation must close: a warning quotes the message it warns of, whole
+/// ("messages like this: \"... Could we continue on WeChat?\""), and an
+/// opening mark left unclosed quotes nothing.
 fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
     let from = at.saturating_sub(DESCRIPTION_REACH_BYTES);
     let ended = cues.partition_point(|c| c.end <= at);
@@ -1034,14 +1059,55 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         // hit, and a cue further back reaches over the nearer one's text.
         .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
+            let after = text.get(at..).unwrap_or_default();
             (c.cjk || is_whole_word(text, c.start..c.end))
-                && text.get(c.end..at).is_some_and(description_reaches)
                 && !sender_just_before(
                     &text[text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
                         ..c.start],
                 )
+                && match text.get(c.end..at).and_then(description_reaches) {
+                    None => false,
+                    Some(Reach::Plain) => !asks(after),
+                    Some(Reach::Quoted) => quote_closes(after),
+                }
         })
-        && !asks(text.get(at..).unwrap_or_default())
+}
+
+/// How a description reaches a hit: in its own words, or inside a
+/// quotation it opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Plain,
+    Quoted,
+}
+
+/// Whether a quotation open where `after` begins closes within
+/// [`DESCRIPTION_REACH_BYTES`].
+fn quote_closes(after: &str) -> bool {
+    after
+        .char_indices()
+        .take_while(|&(i, _)| i <= DESCRIPTION_REACH_BYTES)
+        .any(|(_, c)| matches!(quote_mark(c), Some(Quote::Close | Quote::Either)))
+}
+
+/// What a quotation mark does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Open,
+    Close,
+    /// `"`, and `“`, which opens an English quotation and closes a German
+    /// one („...“).
+    Either,
+}
+
+/// What `c` does as a quotation mark, if it is one.
+fn quote_mark(c: char) -> Option<Quote> {
+    match c {
+        '"' | '“' => Some(Quote::Either),
+        '«' | '「' | '『' | '„' => Some(Quote::Open),
+        '»' | '」' | '』' | '”' => Some(Quote::Close),
+        _ => None,
+    }
 }
 
 /// Whether the sentence a hit stands in, from the hit on, is a question:
@@ -1082,13 +1148,14 @@ const SENDER_BEFORE_WORDS: usize = 4;
 const SENDER_BEFORE_BYTES: usize = 64;
 
 /// Whether `between`, the text from a description cue to a hit, keeps the
-/// hit in the description: no end of sentence, and outside quotation
-/// marks no first-person word, nor a turn ("but") in the item of a list
-/// the hit stands in. A list of red flags runs as items after a colon or
-/// a semicolon ("be wary of any contact that: - gives no company details
-/// but ...; - offers ..."): each bullet opens a new item of the same
-/// description.
-fn description_reaches(between: &str) -> bool {
+/// hit in the description, and whether the hit stands inside a quotation:
+/// outside quotation marks, no end of sentence, no first-person word, nor
+/// a turn ("but") in the item of a list the hit stands in; a quotation
+/// runs on over its own sentences. A list of red flags runs as items after
+/// a colon or a semicolon ("be wary of any contact that: - gives no
+/// company details but ...; - offers ..."): each bullet opens a new item
+/// of the same description.
+fn description_reaches(between: &str) -> Option<Reach> {
     let mut quoted = false;
     let mut turned = false;
     let mut word_start = None;
@@ -1103,7 +1170,7 @@ fn description_reaches(between: &str) -> bool {
         // ..."), or ends the clause ("beware of fake recruiters; the fee
         // is ...").
         if matches!(last, ';' | '；') && !c.is_whitespace() && !quoted && !is_bullet(c) {
-            return false;
+            return None;
         }
         let in_word = (c.is_alphanumeric() && !is_cjk(c)) || (c == '\'' && word_start.is_some());
         if in_word {
@@ -1115,29 +1182,29 @@ fn description_reaches(between: &str) -> bool {
         {
             let word = &between[start..i];
             match speaks_or_turns(previous_word, word) {
-                Some(Speaker::Sender) => return false,
+                Some(Speaker::Sender) => return None,
                 Some(Speaker::Turn) => turned = true,
                 None => {}
             }
             // ", and you ...": a new clause, no longer the description's.
             if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
-                return false;
+                return None;
             }
             joins_after_comma = matches!(last, ',' | '，') && LIST_JOINS.contains(&word);
             previous_word = word;
         }
         let next = chars.peek().map(|&(_, next)| next);
         let next_is_space = next.is_none_or(char::is_whitespace);
-        if ends_sentence(c, next) {
-            return false;
+        if ends_sentence(c, next) && !quoted {
+            return None;
         }
-        match c {
-            '"' => quoted = !quoted,
-            '«' | '「' | '『' => quoted = true,
-            '»' | '」' | '』' => quoted = false,
-            '我' | '请' | '請' if !quoted => return false,
-            '但' if !quoted => turned = true,
-            _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
+        match (quote_mark(c), c) {
+            (Some(Quote::Either), _) => quoted = !quoted,
+            (Some(Quote::Open), _) => quoted = true,
+            (Some(Quote::Close), _) => quoted = false,
+            (None, '我' | '请' | '請') if !quoted => return None,
+            (None, '但') if !quoted => turned = true,
+            (None, _) if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
                 turned = false;
             }
             _ => {}
@@ -1148,22 +1215,28 @@ fn description_reaches(between: &str) -> bool {
     }
     // The hit itself opens the clause after a semicolon.
     if matches!(last, ';' | '；') && !quoted {
-        return false;
+        return None;
     }
     if let Some(start) = word_start
         && !quoted
     {
         let word = &between[start..];
         match speaks_or_turns(previous_word, word) {
-            Some(Speaker::Sender) => return false,
+            Some(Speaker::Sender) => return None,
             Some(Speaker::Turn) => turned = true,
             None => {}
         }
         if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
-            return false;
+            return None;
         }
     }
-    !turned
+    if quoted {
+        Some(Reach::Quoted)
+    } else if turned {
+        None
+    } else {
+        Some(Reach::Plain)
+    }
 }
 
 /// Pronouns that open a clause of their own after ", and" (", und", ",
@@ -1467,6 +1540,32 @@ regexes = ['non[- ]?public (?:information|data)']
         assert_eq!(fired(&set, "I know internal documents matter").len(), 1);
     }
 
+    #[test]
+    fn a_negation_in_the_last_clause_of_a_hit_cancels_it() {
+        let set = pack(
+            r#"
+[[rule]]
+id = "FW-OFFER-CRYPTO"
+title = "crypto"
+family = "offer"
+weight = 1.0
+regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
+"#,
+        );
+        assert!(fired(&set, "We pay by bank transfer, never in crypto.").is_empty());
+        assert!(fired(&set, "We pay by bank transfer, not in crypto.").is_empty());
+        // Past the clause's negation, or with none in it, the hit stands.
+        assert_eq!(
+            fired(&set, "We pay by bank transfer, or in crypto.").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "We pay quickly, no questions asked, in crypto.").len(),
+            1
+        );
+        assert_eq!(fired(&set, "We pay you in crypto.").len(), 1);
+    }
+
     fn described_pack() -> RuleSet {
         let src = format!(
             "format = 1\nname = \"test\"\ndescriptions = [\"be wary of\", \"fake recruiters\", \"msg offering\", \"可疑\"]\n{TWO_RULES}"
@@ -1496,6 +1595,22 @@ regexes = ['non[- ]?public (?:information|data)']
             none
         );
         assert_eq!(fired(&set, "可疑的人会用加密货币付款"), none);
+        // A quotation of the message warned of runs over its own
+        // sentences, a question among them.
+        assert_eq!(
+            fired(
+                &set,
+                "Be wary of fake recruiters like this one:\n  \"We are a consultancy. Could you accept crypto? We need internal documents.\" Report them."
+            ),
+            none
+        );
+        assert_eq!(
+            fired(
+                &set,
+                "Be wary of fake recruiters: „Wir zahlen in Krypto. Senden Sie internal documents.“"
+            ),
+            none
+        );
     }
 
     #[test]
@@ -1527,6 +1642,10 @@ regexes = ['non[- ]?public (?:information|data)']
             "Be wary of fake recruiters, is crypto fine for you?",
             // Chinese: the sender as 我.
             "可疑？我们用加密货币付款",
+            // A quotation that never closes quotes nothing, and one that
+            // closed leaves the sender speaking.
+            "Be wary of fake recruiters: \"A firm. We pay in crypto",
+            "Be wary of fake recruiters: \"A firm.\" We pay in crypto.",
         ];
         for text in speaking {
             assert_eq!(fired(&set, text).len(), 1, "{text}");
