@@ -1554,6 +1554,8 @@ regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
         );
         assert!(fired(&set, "We pay by bank transfer, never in crypto.").is_empty());
         assert!(fired(&set, "We pay by bank transfer, not in crypto.").is_empty());
+        // A clause may end with a character of several bytes.
+        assert!(fired(&set, "We pay by bank transfer 、 never in crypto.").is_empty());
         // Past the clause's negation, or with none in it, the hit stands.
         assert_eq!(
             fired(&set, "We pay by bank transfer, or in crypto.").len(),
@@ -2186,4 +2188,68 @@ mod scan_properties {
     const REGEX_WORDS: &[&str] = &[
         "send", "give", "pay", "gift", "gifts", "usdt", "btc", "you", "them", "and", ".", "12", "5",
     ];
+
+    /// Pieces of text that reach the negation and description readers:
+    /// cues, quotation marks of every kind, clause ends in several scripts,
+    /// and words of the default pack's rules.
+    const CUE_PIECES: &[&str] = &[
+        "be wary of",
+        "messages like",
+        "not",
+        "never",
+        "no",
+        "不",
+        "可疑",
+        "\"",
+        "“",
+        "”",
+        "„",
+        "«",
+        "»",
+        "「",
+        "」",
+        ",",
+        "，",
+        "、",
+        ".",
+        "?",
+        "？",
+        "。",
+        ";",
+        ":",
+        "\n",
+        "- ",
+        "we",
+        "please",
+        "but",
+        "pay",
+        "paid",
+        "by bank transfer",
+        "in crypto",
+        "usdt",
+        "wechat",
+        "internal documents",
+        "加密货币",
+        "é",
+        " ",
+    ];
+
+    proptest! {
+        /// Whatever the mix of cues, quotation marks and clause ends, the
+        /// default pack's scan neither panics nor reports a span off the
+        /// text's character boundaries.
+        #[test]
+        fn negations_and_descriptions_read_any_text(
+            pieces in proptest::collection::vec(proptest::sample::select(CUE_PIECES), 0..60),
+        ) {
+            static SET: std::sync::LazyLock<RuleSet> =
+                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
+            let text = pieces.join(" ");
+            let mut hits = Vec::new();
+            SET.scan(&text, Field::Messages, &mut hits);
+            for h in &hits {
+                prop_assert!(text.get(h.span.clone()).is_some(), "{:?} in {:?}", h.span, text);
+            }
+        }
+    }
 }
