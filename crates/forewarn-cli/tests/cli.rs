@@ -458,20 +458,9 @@ fn the_shipped_model_is_what_training_produces() {
     );
 }
 
-/// Reassurance pasted into every hostile approach of the dev split, the
-/// way a sender who has read the open rule pack might (the "all" padding of
-/// `bench/evasion.py`): context does not add up, so most stay medium or
-/// high. When every context weight counted, 42% did.
-#[test]
-fn pasted_reassurance_leaves_hostile_dev_approaches_flagged() {
-    let pad = " The agenda, the other speakers and the registration link are on our website, \
-               and the event will be livestreamed. Under our compliance rules you must not \
-               share anything confidential or non-public, and we run a conflict check first. \
-               The role is Head of Policy, salary GBP 95,000 to 110,000; you can apply \
-               through our careers page. Any fee would be declared in the register of \
-               interests, and our funders are published on our website. This study has \
-               ethics approval and you may withdraw at any time.";
-    let mut padded = String::new();
+/// The dev split's hostile approaches, each changed by `edit`, as JSONL.
+fn dev_hostile_edited(edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut edited = String::new();
     for entry in std::fs::read_dir(repo().join("corpus/dev")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -479,20 +468,20 @@ fn pasted_reassurance_leaves_hostile_dev_approaches_flagged() {
             if a["label"] != "hostile" {
                 continue;
             }
-            let messages = a["messages"].as_array_mut().unwrap();
-            let first = messages
-                .iter_mut()
-                .find(|m| m.get("from").is_none_or(|f| f == "sender"))
-                .unwrap();
-            let text = format!("{}{pad}", first["text"].as_str().unwrap());
-            first["text"] = text.into();
-            padded.push_str(&a.to_string());
-            padded.push('\n');
+            edit(&mut a);
+            edited.push_str(&a.to_string());
+            edited.push('\n');
         }
     }
+    edited
+}
+
+/// The share of `approaches` (JSONL, at least 200) that `forewarn check`
+/// calls medium or high.
+fn share_flagged(approaches: String) -> f64 {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("padded.jsonl");
-    std::fs::write(&path, padded).unwrap();
+    let path = dir.path().join("edited.jsonl");
+    std::fs::write(&path, approaches).unwrap();
     let out = forewarn()
         .args(["check", "--json", path.to_str().unwrap()])
         .assert()
@@ -506,7 +495,52 @@ fn pasted_reassurance_leaves_hostile_dev_approaches_flagged() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["risk"].clone())
         .collect();
     assert!(risks.len() >= 200, "{}", risks.len());
-    let flagged = risks.iter().filter(|r| *r != "low").count() as f64 / risks.len() as f64;
+    risks.iter().filter(|r| *r != "low").count() as f64 / risks.len() as f64
+}
+
+/// Every sender message of the dev split's hostile approaches wrapped in a
+/// warning that quotes it ("Be wary of messages like this one: \"...\""):
+/// a quotation does not carry a description over the sentences it holds,
+/// so a sender who has read the open rule pack cannot hide a whole
+/// approach that way. (Letting it do so once took 93.7% of the hostile
+/// approaches of dev and holdout, medium or high, to 51.5%.)
+#[test]
+fn an_approach_wrapped_in_a_quoted_warning_stays_flagged() {
+    let wrapped = dev_hostile_edited(|a| {
+        for m in a["messages"].as_array_mut().unwrap() {
+            if m.get("from").is_none_or(|f| f == "sender") {
+                let text = m["text"].as_str().unwrap().replace('"', "'");
+                m["text"] = format!("Be wary of messages like this one: \"{text}\"").into();
+            }
+        }
+    });
+    let flagged = share_flagged(wrapped);
+    assert!(flagged >= 0.85, "{flagged}");
+}
+
+/// Reassurance pasted into every hostile approach of the dev split, the
+/// way a sender who has read the open rule pack might (the "all" padding of
+/// `bench/evasion.py`): context does not add up, so most stay medium or
+/// high. When every context weight counted, 42% did.
+#[test]
+fn pasted_reassurance_leaves_hostile_dev_approaches_flagged() {
+    let pad = " The agenda, the other speakers and the registration link are on our website, \
+               and the event will be livestreamed. Under our compliance rules you must not \
+               share anything confidential or non-public, and we run a conflict check first. \
+               The role is Head of Policy, salary GBP 95,000 to 110,000; you can apply \
+               through our careers page. Any fee would be declared in the register of \
+               interests, and our funders are published on our website. This study has \
+               ethics approval and you may withdraw at any time.";
+    let padded = dev_hostile_edited(|a| {
+        let messages = a["messages"].as_array_mut().unwrap();
+        let first = messages
+            .iter_mut()
+            .find(|m| m.get("from").is_none_or(|f| f == "sender"))
+            .unwrap();
+        let text = format!("{}{pad}", first["text"].as_str().unwrap());
+        first["text"] = text.into();
+    });
+    let flagged = share_flagged(padded);
     assert!(flagged >= 0.85, "{flagged}");
 }
 

@@ -1042,11 +1042,8 @@ const ASKED: &[&str] = &["you", "u", "sie", "vous"];
 /// Whether a description cue of `cues` stands before a hit at `at` of
 /// `text` and still reaches it ([`description_reaches`]: "offered a trip
 /// and suggested \"continuing our chat on WeChat\"" still describes), with
-/// no word of the sender just before the cue. Outside quotation marks, the
-/// sentence the hit stands in must be no question; inside them, the
-/// quotation must close: a warning quotes the message it warns of, whole
-/// ("messages like this: \"... Could we continue on WeChat?\""), and an
-/// opening mark left unclosed quotes nothing.
+/// no word of the sender just before the cue, in a sentence that is no
+/// question.
 fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
     let from = at.saturating_sub(DESCRIPTION_REACH_BYTES);
     let ended = cues.partition_point(|c| c.end <= at);
@@ -1059,55 +1056,14 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         // hit, and a cue further back reaches over the nearer one's text.
         .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
-            let after = text.get(at..).unwrap_or_default();
             (c.cjk || is_whole_word(text, c.start..c.end))
+                && text.get(c.end..at).is_some_and(description_reaches)
                 && !sender_just_before(
                     &text[text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
                         ..c.start],
                 )
-                && match text.get(c.end..at).and_then(description_reaches) {
-                    None => false,
-                    Some(Reach::Plain) => !asks(after),
-                    Some(Reach::Quoted) => quote_closes(after),
-                }
         })
-}
-
-/// How a description reaches a hit: in its own words, or inside a
-/// quotation it opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    Plain,
-    Quoted,
-}
-
-/// Whether a quotation open where `after` begins closes within
-/// [`DESCRIPTION_REACH_BYTES`].
-fn quote_closes(after: &str) -> bool {
-    after
-        .char_indices()
-        .take_while(|&(i, _)| i <= DESCRIPTION_REACH_BYTES)
-        .any(|(_, c)| matches!(quote_mark(c), Some(Quote::Close | Quote::Either)))
-}
-
-/// What a quotation mark does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
-    Open,
-    Close,
-    /// `"`, and `“`, which opens an English quotation and closes a German
-    /// one („...“).
-    Either,
-}
-
-/// What `c` does as a quotation mark, if it is one.
-fn quote_mark(c: char) -> Option<Quote> {
-    match c {
-        '"' | '“' => Some(Quote::Either),
-        '«' | '「' | '『' | '„' => Some(Quote::Open),
-        '»' | '」' | '』' | '”' => Some(Quote::Close),
-        _ => None,
-    }
+        && !asks(text.get(at..).unwrap_or_default())
 }
 
 /// Whether the sentence a hit stands in, from the hit on, is a question:
@@ -1148,14 +1104,13 @@ const SENDER_BEFORE_WORDS: usize = 4;
 const SENDER_BEFORE_BYTES: usize = 64;
 
 /// Whether `between`, the text from a description cue to a hit, keeps the
-/// hit in the description, and whether the hit stands inside a quotation:
-/// outside quotation marks, no end of sentence, no first-person word, nor
-/// a turn ("but") in the item of a list the hit stands in; a quotation
-/// runs on over its own sentences. A list of red flags runs as items after
-/// a colon or a semicolon ("be wary of any contact that: - gives no
-/// company details but ...; - offers ..."): each bullet opens a new item
-/// of the same description.
-fn description_reaches(between: &str) -> Option<Reach> {
+/// hit in the description: no end of sentence, and outside quotation
+/// marks no first-person word, nor a turn ("but") in the item of a list
+/// the hit stands in. A list of red flags runs as items after a colon or
+/// a semicolon ("be wary of any contact that: - gives no company details
+/// but ...; - offers ..."): each bullet opens a new item of the same
+/// description.
+fn description_reaches(between: &str) -> bool {
     let mut quoted = false;
     let mut turned = false;
     let mut word_start = None;
@@ -1170,7 +1125,7 @@ fn description_reaches(between: &str) -> Option<Reach> {
         // ..."), or ends the clause ("beware of fake recruiters; the fee
         // is ...").
         if matches!(last, ';' | '；') && !c.is_whitespace() && !quoted && !is_bullet(c) {
-            return None;
+            return false;
         }
         let in_word = (c.is_alphanumeric() && !is_cjk(c)) || (c == '\'' && word_start.is_some());
         if in_word {
@@ -1182,29 +1137,29 @@ fn description_reaches(between: &str) -> Option<Reach> {
         {
             let word = &between[start..i];
             match speaks_or_turns(previous_word, word) {
-                Some(Speaker::Sender) => return None,
+                Some(Speaker::Sender) => return false,
                 Some(Speaker::Turn) => turned = true,
                 None => {}
             }
             // ", and you ...": a new clause, no longer the description's.
             if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
-                return None;
+                return false;
             }
             joins_after_comma = matches!(last, ',' | '，') && LIST_JOINS.contains(&word);
             previous_word = word;
         }
         let next = chars.peek().map(|&(_, next)| next);
         let next_is_space = next.is_none_or(char::is_whitespace);
-        if ends_sentence(c, next) && !quoted {
-            return None;
+        if ends_sentence(c, next) {
+            return false;
         }
-        match (quote_mark(c), c) {
-            (Some(Quote::Either), _) => quoted = !quoted,
-            (Some(Quote::Open), _) => quoted = true,
-            (Some(Quote::Close), _) => quoted = false,
-            (None, '我' | '请' | '請') if !quoted => return None,
-            (None, '但') if !quoted => turned = true,
-            (None, _) if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
+        match c {
+            '"' => quoted = !quoted,
+            '«' | '「' | '『' => quoted = true,
+            '»' | '」' | '』' => quoted = false,
+            '我' | '请' | '請' if !quoted => return false,
+            '但' if !quoted => turned = true,
+            _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
                 turned = false;
             }
             _ => {}
@@ -1215,28 +1170,22 @@ fn description_reaches(between: &str) -> Option<Reach> {
     }
     // The hit itself opens the clause after a semicolon.
     if matches!(last, ';' | '；') && !quoted {
-        return None;
+        return false;
     }
     if let Some(start) = word_start
         && !quoted
     {
         let word = &between[start..];
         match speaks_or_turns(previous_word, word) {
-            Some(Speaker::Sender) => return None,
+            Some(Speaker::Sender) => return false,
             Some(Speaker::Turn) => turned = true,
             None => {}
         }
         if joins_after_comma && CLAUSE_SUBJECTS.contains(&word) {
-            return None;
+            return false;
         }
     }
-    if quoted {
-        Some(Reach::Quoted)
-    } else if turned {
-        None
-    } else {
-        Some(Reach::Plain)
-    }
+    !turned
 }
 
 /// Pronouns that open a clause of their own after ", and" (", und", ",
@@ -1597,22 +1546,6 @@ regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
             none
         );
         assert_eq!(fired(&set, "可疑的人会用加密货币付款"), none);
-        // A quotation of the message warned of runs over its own
-        // sentences, a question among them.
-        assert_eq!(
-            fired(
-                &set,
-                "Be wary of fake recruiters like this one:\n  \"We are a consultancy. Could you accept crypto? We need internal documents.\" Report them."
-            ),
-            none
-        );
-        assert_eq!(
-            fired(
-                &set,
-                "Be wary of fake recruiters: „Wir zahlen in Krypto. Senden Sie internal documents.“"
-            ),
-            none
-        );
     }
 
     #[test]
@@ -1644,10 +1577,12 @@ regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
             "Be wary of fake recruiters, is crypto fine for you?",
             // Chinese: the sender as 我.
             "可疑？我们用加密货币付款",
-            // A quotation that never closes quotes nothing, and one that
-            // closed leaves the sender speaking.
-            "Be wary of fake recruiters: \"A firm. We pay in crypto",
-            "Be wary of fake recruiters: \"A firm.\" We pay in crypto.",
+            // A quotation ends no sentence's reach: a description does not
+            // run over the sentences of what it quotes, nor does a colon
+            // make a description, or a sender could wrap a whole approach
+            // in one ("Be wary of messages like this one: \"...\"").
+            "Be wary of fake recruiters like this one: \"A firm. We pay in crypto.\"",
+            "Details: \"We pay in crypto.\"",
         ];
         for text in speaking {
             assert_eq!(fired(&set, text).len(), 1, "{text}");
@@ -1871,6 +1806,13 @@ mod scan_properties {
     use proptest::prelude::*;
     use regex_automata::meta::Regex;
 
+    /// The default pack, compiled once for all the cases of a property.
+    fn default_set() -> &'static RuleSet {
+        static SET: std::sync::LazyLock<RuleSet> =
+            std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
+        &SET
+    }
+
     /// Words that overlap one another in many ways, and never normalise
     /// into something else (no single letters, digits or capitals).
     const WORDS: &[&str] = &["ab", "ba", "abc", "ca", "bca", "cab"];
@@ -1961,9 +1903,7 @@ mod scan_properties {
         fn cue_sites_keep_every_negation(
             text in proptest::collection::vec(proptest::sample::select(NEGATION_PIECES), 0..60),
         ) {
-            static SET: std::sync::LazyLock<RuleSet> =
-                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
-            let set = &*SET;
+            let set = default_set();
             let text = text.concat();
             // Every occurrence of every cue, as the walk records them.
             let cues: Vec<CueSite> = set
@@ -2004,9 +1944,7 @@ mod scan_properties {
                 0..8,
             ),
         ) {
-            static SET: std::sync::LazyLock<RuleSet> =
-                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
-            let set = &*SET;
+            let set = default_set();
             let normalised: Vec<(Normalised, Field)> = texts
                 .iter()
                 .map(|(pieces, field)| (Normalised::new(&pieces.concat()), *field))
@@ -2242,11 +2180,9 @@ mod scan_properties {
         fn negations_and_descriptions_read_any_text(
             pieces in proptest::collection::vec(proptest::sample::select(CUE_PIECES), 0..60),
         ) {
-            static SET: std::sync::LazyLock<RuleSet> =
-                std::sync::LazyLock::new(|| RuleSet::default_pack().unwrap());
             let text = pieces.join(" ");
             let mut hits = Vec::new();
-            SET.scan(&text, Field::Messages, &mut hits);
+            default_set().scan(&text, Field::Messages, &mut hits);
             for h in &hits {
                 prop_assert!(text.get(h.span.clone()).is_some(), "{:?} in {:?}", h.span, text);
             }
