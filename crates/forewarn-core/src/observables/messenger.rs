@@ -454,8 +454,7 @@ mod casing_tests {
             "WECHAT ID: jli_2024",
             "wechat id: jli_2024",
         ] {
-            let mut out = Vec::new();
-            find_phrases(text, None, &mut out);
+            let out = phrases(text);
             assert_eq!(out.len(), 1, "{text}");
             assert_eq!(out[0].value, "jli_2024");
         }
@@ -468,13 +467,17 @@ mod casing_tests {
             "Telegram handle below",
             "Our Telegram channel: later",
         ] {
-            let mut out = Vec::new();
-            find_phrases(text, None, &mut out);
+            let out = phrases(text);
             assert!(out.is_empty(), "{text}: {out:?}");
         }
+        assert_eq!(phrases("Telegram handle: lisbon_forum").len(), 1);
+    }
+
+    /// The handles [`find_phrases`] finds in `text`.
+    fn phrases(text: &str) -> Vec<Observable> {
         let mut out = Vec::new();
-        find_phrases("Telegram handle: lisbon_forum", None, &mut out);
-        assert_eq!(out.len(), 1);
+        find_phrases(text, None, &mut out);
+        out
     }
 }
 

@@ -1414,6 +1414,14 @@ phrases = ["internal document*"]
 regexes = ['non[- ]?public (?:information|data)']
 "#;
 
+    /// An offer rule called FW-OFFER-CRYPTO, matching with `matcher` (a
+    /// `phrases` or `regexes` line).
+    fn crypto_rule(matcher: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"FW-OFFER-CRYPTO\"\ntitle = \"crypto\"\nfamily = \"offer\"\nweight = 1.0\n{matcher}\n"
+        )
+    }
+
     #[test]
     fn phrases_match_whole_words_on_the_normalised_text() {
         let set = pack(TWO_RULES);
@@ -1491,16 +1499,7 @@ regexes = ['non[- ]?public (?:information|data)']
 
     #[test]
     fn a_negation_in_the_last_clause_of_a_hit_cancels_it() {
-        let set = pack(
-            r#"
-[[rule]]
-id = "FW-OFFER-CRYPTO"
-title = "crypto"
-family = "offer"
-weight = 1.0
-regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
-"#,
-        );
+        let set = pack(&crypto_rule("regexes = ['pay (?:[^ ]+ ){0,6}in crypto']"));
         assert!(fired(&set, "We pay by bank transfer, never in crypto.").is_empty());
         assert!(fired(&set, "We pay by bank transfer, not in crypto.").is_empty());
         // A clause may end with a character of several bytes.
@@ -1604,15 +1603,8 @@ regexes = ['pay (?:[^ ]+ ){0,6}in crypto']
 
     #[test]
     fn each_field_is_matched_only_with_the_rules_that_read_it() {
-        let set = pack(
-            r#"
-[[rule]]
-id = "FW-OFFER-CRYPTO"
-title = "crypto"
-family = "offer"
-weight = 1.0
-phrases = ["crypto"]
-
+        let set = pack(&format!(
+            r#"{}
 [[rule]]
 id = "FW-PROFILE-HEADLINE"
 title = "headline"
@@ -1622,7 +1614,8 @@ fields = ["sender.headline", "messages"]
 phrases = ["global opportunities"]
 regexes = ['talent (?:consultant|partner)']
 "#,
-        );
+            crypto_rule(r#"phrases = ["crypto"]"#)
+        ));
         assert!(set.reads(Field::Messages) && set.reads(Field::Headline));
         assert!(!set.reads(Field::Replies) && !set.reads(Field::About));
         let text = "Talent Consultant, Global Opportunities, paid in crypto";
