@@ -5,8 +5,8 @@ a description of what others do?
 
 Takes the hostile approaches of a labelled corpus and, for each padding,
 appends sentences that fire context signals (a public event, compliance
-rules, a named role, a declared fee, a report of an approach) to the first
-message of the sender; for each framing, opens every sentence of every
+rules, a named role, a declared fee, a report of an approach, a claim to have
+ignored one) to every message of the sender; for each framing, opens every sentence of every
 sender message with words that describe others ("Unlike the fake recruiters
 in the news, ..."). Prints the share of them that `forewarn check --json`
 still puts in the high band and in medium or high.
@@ -40,6 +40,8 @@ PADDINGS = {
                  "published on our website."],
     "reporting": ["I was contacted last week by someone offering me money for information, and I "
                   "reported it."],
+    "ignored": ["I never replied to the last one who wrote to me like this, and you will not be "
+                "in trouble if you report this to your security team."],
 }
 PADDINGS["two"] = PADDINGS["event"] + PADDINGS["compliance"]
 PADDINGS["all"] = [s for name in ("event", "compliance", "role", "declared") for s in PADDINGS[name]] + [

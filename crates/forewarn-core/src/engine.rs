@@ -1,5 +1,6 @@
 //! The engine: judges one approach and says exactly why.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use crate::indicators::{IndicatorMatch, IndicatorSet, MatchKind};
 use crate::model::{Example, Model, TextTable, lowest};
 use crate::normalise::Normalised;
 use crate::observables::{self, ExtractOptions, ObservableKind};
+use crate::quotation::{is_quoted, quoted_passages};
 use crate::rules::{Field, Hit, RuleSet};
 use crate::signals::{
     Builtin, Catalogue, Fired, MessageStages, ProfileConfig, Stage, conversation_signals,
@@ -255,8 +257,13 @@ impl Engine {
             let normalised_here = scanned_text.is_some();
             let (normalised, text_hits) = scanned_text.unwrap_or_default();
             normalised_texts.push(normalised);
+            let passages = if from_sender {
+                self.framed_passages(&message.text, &text_hits)
+            } else {
+                Vec::new()
+            };
             per_rule.clear();
-            for h in &text_hits {
+            for h in text_hits.iter().filter(|h| !is_quoted(&passages, &h.span)) {
                 // Only the first few hits of a rule in a message are kept.
                 match per_rule.iter_mut().find(|(r, _)| *r == h.rule) {
                     Some((_, n)) if *n >= MAX_EVIDENCE => continue,
@@ -284,6 +291,9 @@ impl Engine {
                 &self.extract,
                 signalled,
             ) {
+                if is_quoted(&passages, &(o.start..o.end)) {
+                    continue;
+                }
                 let signal = match o.kind {
                     ObservableKind::Wallet { .. } => Builtin::ObservableWallet,
                     ObservableKind::Messenger { .. } => Builtin::ObservableMessenger,
@@ -406,6 +416,28 @@ impl Engine {
             fired,
             text: text_features_normalised(approach, &normalised_texts, self.model.settings.seed),
             alerts,
+        }
+    }
+
+    /// The quoted passages of a sender's message whose hits are not the
+    /// sender's: those of a message in which a hit of a rule that frames
+    /// quotations (a report, a security notice) stands outside every
+    /// quotation. Empty otherwise, and then without reading the text.
+    fn framed_passages(&self, text: &str, hits: &[Hit]) -> Vec<Range<usize>> {
+        let rules = self.rules.rules();
+        let frames = |h: &&Hit| rules.get(h.rule).is_some_and(|r| r.frames_quotations);
+        if !hits.iter().any(|h| frames(&h)) {
+            return Vec::new();
+        }
+        let passages = quoted_passages(text);
+        if hits
+            .iter()
+            .filter(frames)
+            .any(|h| !is_quoted(&passages, &h.span))
+        {
+            passages
+        } else {
+            Vec::new()
         }
     }
 

@@ -6,22 +6,13 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::sync::LazyLock;
+mod common;
 
+use common::{ENGINE, one_message};
 use forewarn_core::rules::Family;
 use forewarn_core::signals::Fired;
-use forewarn_core::{
-    Analysis, Approach, Engine, EngineConfig, Evidence, Message, Model, RuleSet, Sender,
-};
+use forewarn_core::{Analysis, Evidence};
 use proptest::prelude::*;
-
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
-    Engine::new(
-        RuleSet::default_pack().unwrap(),
-        Model::shipped().unwrap(),
-        EngineConfig::default(),
-    )
-});
 
 /// Catalogue indices of the signals of one family or of every other.
 fn indices(context: bool) -> Vec<usize> {
@@ -91,21 +82,6 @@ proptest! {
     }
 }
 
-/// A hostile message, and the same with reassurance pasted in.
-fn approach(text: &str) -> Approach {
-    Approach {
-        sender: Sender {
-            name: "A. Sender".into(),
-            ..Sender::default()
-        },
-        messages: vec![Message {
-            text: text.to_owned(),
-            ..Message::default()
-        }],
-        ..Approach::default()
-    }
-}
-
 #[test]
 fn pasted_reassurance_shows_one_context_weight() {
     let hostile = "Our client pays 2,000 GBP per short report on what is discussed internally \
@@ -115,7 +91,7 @@ fn pasted_reassurance_shows_one_context_weight() {
          The agenda and the registration link are on our website. \
          The role is Head of Policy, salary GBP 95,000 to 110,000."
     );
-    let verdict = ENGINE.evaluate(&approach(&padded));
+    let verdict = ENGINE.evaluate(&one_message(&padded));
     let context: Vec<_> = verdict
         .signals
         .iter()

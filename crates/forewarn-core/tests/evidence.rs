@@ -5,21 +5,11 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::sync::LazyLock;
+mod common;
 
-use forewarn_core::{
-    Approach, Author, Engine, EngineConfig, Evidence, Message, Model, RuleSet, Sender,
-};
+use common::ENGINE;
+use forewarn_core::{Approach, Author, Evidence, Message, Sender};
 use proptest::prelude::*;
-
-/// The default engine, built once for every case.
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
-    Engine::new(
-        RuleSet::default_pack().unwrap(),
-        Model::shipped().unwrap(),
-        EngineConfig::default(),
-    )
-});
 
 /// Pieces that fire rules, in plain, obfuscated and Chinese forms, mixed
 /// with arbitrary text.

@@ -160,6 +160,12 @@ pub struct Rule {
     /// signals; defaults to the family's ([`Rule::stage`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<RuleStage>,
+    /// Whether a hit says that the sender passes on a message they
+    /// received, or warns about such messages: in a message where one
+    /// stands outside every quotation, the hits inside the quoted passages
+    /// are not the sender's ([`crate::quotation`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub frames_quotations: bool,
     /// Example sentences that must and must not fire this rule.
     #[serde(default)]
     pub examples: Examples,

@@ -1,0 +1,83 @@
+//! A report or a security notice that quotes an approach is not the
+//! approach: the signals inside its quotation are dropped, but only when
+//! the sender frames the quotation in their own words. A quotation alone
+//! hides nothing.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::{ENGINE, one_message};
+use forewarn_core::{Risk, Verdict};
+
+const PITCH: &str = "Dear Megan, our client seeks parliamentary professionals for paid \
+                     consultancy. Remuneration is generous and can be settled via cryptocurrency. \
+                     Topics include non-public insights on upcoming decisions of the committee. \
+                     For discretion we prefer to continue on WeChat: wxid_ascendia88.";
+
+fn judge(text: &str) -> Verdict {
+    ENGINE.evaluate(&one_message(text))
+}
+
+/// The ids of the signals that are neither context nor conversation.
+fn offers_and_requests(verdict: &Verdict) -> Vec<&str> {
+    verdict
+        .signals
+        .iter()
+        .map(|s| &*s.id)
+        .filter(|id| !id.starts_with("FW-CONTEXT-") && !id.starts_with("FW-CONV-"))
+        .collect()
+}
+
+#[test]
+fn a_report_quoting_an_approach_is_not_the_approach() {
+    let quoted: String = PITCH.split(". ").map(|s| format!("> {s}.\n")).collect();
+    for report in [
+        format!(
+            "Hello,\n\nThe text is below:\n\n{quoted}\nI never replied. Screenshots are attached."
+        ),
+        format!("I haven't replied to this and I'm not sure it's real:\n\n\"{PITCH}\"\n\nThanks"),
+        format!(
+            "Dear colleagues,\n\nA paraphrased example:\n\n“{PITCH}”\n\n\
+             If you receive a message like this, report it to us. You will not be in trouble."
+        ),
+    ] {
+        let verdict = judge(&report);
+        assert_eq!(
+            offers_and_requests(&verdict),
+            Vec::<&str>::new(),
+            "{report}"
+        );
+        assert_eq!(verdict.risk, Risk::Low, "{report}");
+    }
+}
+
+#[test]
+fn a_quotation_without_a_frame_of_the_senders_hides_nothing() {
+    let plain = judge(PITCH);
+    assert_eq!(plain.risk, Risk::High);
+    for wrapped in [
+        format!("A contact asked me to pass this on: \"{PITCH}\""),
+        format!("Details:\n\n> {PITCH}"),
+        // A frame inside the quotation is not the sender's own words.
+        format!("\"{PITCH} I never replied to the last one who wrote like this.\""),
+    ] {
+        let verdict = judge(&wrapped);
+        assert_eq!(
+            offers_and_requests(&verdict),
+            offers_and_requests(&plain),
+            "{wrapped}"
+        );
+    }
+}
+
+#[test]
+fn what_the_sender_asks_outside_the_quotation_still_counts() {
+    let text = format!(
+        "I never replied to this one: \"{PITCH}\" But my own client really does pay well \
+         for a short report. Add me on Telegram and we can talk."
+    );
+    let ids = offers_and_requests(&judge(&text)).join(" ");
+    assert!(ids.contains("FW-CHANNEL-MESSENGER"), "{ids}");
+}
