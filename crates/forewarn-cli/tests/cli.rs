@@ -136,6 +136,36 @@ fn low_risk_exits_zero() {
         .stdout(predicate::str::contains("LOW RISK"));
 }
 
+/// A member of staff forwarding an approach to the security team quotes it
+/// whole: the report is not the approach. Without the reporter's own
+/// words around it, the quoted text alone is high.
+#[test]
+fn a_forwarded_report_is_low_and_the_approach_it_quotes_is_not() {
+    forewarn()
+        .args(["check", "examples/forwarded-report.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("LOW RISK"))
+        .stdout(predicate::str::contains("reports an approach"));
+    let mut report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/forwarded-report.json")).unwrap(),
+    )
+    .unwrap();
+    let text = report["messages"][0]["text"].as_str().unwrap().to_owned();
+    let quoted: String = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("> "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    report["messages"][0]["text"] = quoted.into();
+    forewarn()
+        .args(["check", "--json", "-"])
+        .write_stdin(report.to_string())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"risk\":\"high\""));
+}
+
 #[test]
 fn stdin_is_read_with_a_dash() {
     let input = std::fs::read_to_string(repo().join("examples/approaches.jsonl")).unwrap();
