@@ -32,6 +32,7 @@ pub mod indicators;
 pub mod model;
 pub mod normalise;
 pub mod observables;
+pub mod padding;
 pub mod quotation;
 pub mod rules;
 pub mod signals;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use forewarn_core::model::{TrainingSettings, train};
+use forewarn_core::padding;
 use forewarn_core::rules::Family;
 use forewarn_ingest::Label;
 
@@ -53,15 +54,29 @@ pub fn run(args: Args) -> Result<u8> {
         config.today = None;
     }
     let engine = forewarn_core::Engine::new(args.engine.rule_set()?, model, config);
-    let read = |split| -> Result<Vec<forewarn_core::model::Example>> {
-        let files = corpus::files(&args.corpus, split)?;
-        Ok(corpus::read(&files, None)?
+    let read = |split| -> Result<Vec<corpus::Entry>> {
+        corpus::read(&corpus::files(&args.corpus, split)?, None)
+    };
+    let examples = |entries: &[corpus::Entry]| -> Vec<forewarn_core::model::Example> {
+        entries
             .iter()
             .map(|e| engine.example(&e.record.approach, e.label == Label::Hostile))
-            .collect())
+            .collect()
     };
-    let train_set = read(Split::Train)?;
-    let dev_set = read(Split::Dev)?;
+    let train_entries = read(Split::Train)?;
+    let mut train_set = examples(&train_entries);
+    let dev_set = examples(&read(Split::Dev)?);
+    // Pasted reassurance is cheap: a share of the hostile approaches is
+    // also learned with a context sentence of the benign ones pasted in.
+    let of = |label: Label| {
+        train_entries
+            .iter()
+            .filter(move |e| e.label == label)
+            .map(|e| &e.record.approach)
+    };
+    let sentences = padding::context_sentences(&engine, of(Label::Benign));
+    let padded = padding::padded_copies(of(Label::Hostile), &sentences, settings.seed);
+    train_set.extend(padded.iter().map(|a| engine.example(a, true)));
     let ids: Vec<String> = engine
         .catalogue()
         .signals()
@@ -69,8 +84,10 @@ pub fn run(args: Args) -> Result<u8> {
         .map(|s| s.id.to_string())
         .collect();
     eprintln!(
-        "forewarn: training on {} approaches, calibrating on {}",
+        "forewarn: training on {} approaches ({} of them hostile ones padded with one of {} context sentences), calibrating on {}",
         train_set.len(),
+        padded.len(),
+        sentences.len(),
         dev_set.len()
     );
     // Context does not add up (see `forewarn_core::model::train`).
