@@ -157,6 +157,22 @@ pub struct Message {
 }
 
 impl Approach {
+    /// An approach of one message from a sender of that name, and nothing
+    /// else: what tests and examples start from.
+    pub fn one_message(sender: &str, text: &str) -> Approach {
+        Approach {
+            sender: Sender {
+                name: sender.to_owned(),
+                ..Sender::default()
+            },
+            messages: vec![Message {
+                text: text.to_owned(),
+                ..Message::default()
+            }],
+            ..Approach::default()
+        }
+    }
+
     /// The messages written by the sender, with their index in `messages`.
     pub fn sender_messages(&self) -> impl Iterator<Item = (usize, &Message)> {
         self.messages

@@ -482,23 +482,15 @@ fn fnv_step(state: u64, byte: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::approach::{Message, Recipient, Sender};
+    use crate::approach::Recipient;
 
     fn approach(name: &str, text: &str) -> Approach {
         Approach {
-            sender: Sender {
-                name: name.into(),
-                ..Sender::default()
-            },
             recipient: Some(Recipient {
                 name: Some("Jane Doe".into()),
                 ..Recipient::default()
             }),
-            messages: vec![Message {
-                text: text.into(),
-                ..Message::default()
-            }],
-            ..Approach::default()
+            ..Approach::one_message(name, text)
         }
     }
 

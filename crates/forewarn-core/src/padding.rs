@@ -139,21 +139,12 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::approach::{Message, Sender};
     use crate::{EngineConfig, Model, RuleSet};
 
     fn approach(id: &str, text: &str) -> Approach {
         Approach {
             id: Some(id.to_owned()),
-            sender: Sender {
-                name: "A. Sender".into(),
-                ..Sender::default()
-            },
-            messages: vec![Message {
-                text: text.to_owned(),
-                ..Message::default()
-            }],
-            ..Approach::default()
+            ..Approach::one_message("A. Sender", text)
         }
     }
 

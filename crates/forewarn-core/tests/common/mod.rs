@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use forewarn_core::{Approach, Engine, EngineConfig, Message, Model, RuleSet, Sender};
+use forewarn_core::{Approach, Engine, EngineConfig, Model, RuleSet};
 
 /// The default engine (default rules, shipped model), built once.
 pub static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
@@ -16,15 +16,5 @@ pub static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
 /// An approach of one message from the sender.
 #[allow(dead_code)]
 pub fn one_message(text: &str) -> Approach {
-    Approach {
-        sender: Sender {
-            name: "A. Sender".into(),
-            ..Sender::default()
-        },
-        messages: vec![Message {
-            text: text.to_owned(),
-            ..Message::default()
-        }],
-        ..Approach::default()
-    }
+    Approach::one_message("A. Sender", text)
 }
