@@ -14,7 +14,8 @@
 //!
 //! - a run of lines that begin with `>`, as e-mail quotes a message;
 //! - the text between paired quotation marks (`"..."`, `“...”`, `„...“`,
-//!   `«...»`, `「...」`, `『...』`) of at least [`MIN_QUOTED_WORDS`] words,
+//!   `«...»`, `「...」`, `『...』`, `'...'`, `‘...’`) of at least
+//!   [`MIN_QUOTED_WORDS`] words,
 //!   so that a word or phrase in quotation marks ("paid 'consultancy'")
 //!   stays the sender's;
 //! - the text after a forwarded-message header ("---------- Forwarded
@@ -117,21 +118,37 @@ fn is_forward_header(line: &str) -> bool {
 }
 
 /// Paired quotation marks around at least [`MIN_QUOTED_WORDS`] words.
+/// Double and single marks are paired in two passes: British English
+/// quotes with single marks, and a quotation in one kind may hold the
+/// other ("'they offer \"consultancy\" fees'"); overlapping passages merge.
 fn marked_passages(text: &str, out: &mut Vec<Range<usize>>) {
+    paired_passages(text, Marks::Double, out);
+    paired_passages(text, Marks::Single, out);
+}
+
+/// The two families of quotation marks.
+#[derive(Clone, Copy, PartialEq)]
+enum Marks {
+    Double,
+    Single,
+}
+
+fn paired_passages(text: &str, marks: Marks, out: &mut Vec<Range<usize>>) {
     // The opening mark and where the quotation starts, one at a time: a
-    // mark inside a quotation of another kind is text.
+    // mark inside a quotation of another kind of the same family is text.
     let mut open: Option<(char, usize)> = None;
     for (i, c) in text.char_indices() {
+        let after = i + c.len_utf8();
         match open {
             None => {
-                let after = i + c.len_utf8();
-                if closer_of(c).is_some() && (c != '"' || opens_here(text, i, after)) {
+                if closer_of(c, marks).is_some() && (!is_straight(c) || opens_here(text, i, after))
+                {
                     open = Some((c, after));
                 }
             }
             Some((opener, from)) => {
-                if closer_of(opener).is_some_and(|closers| closers.contains(&c))
-                    && (c != '"' || !text[..i].ends_with(char::is_whitespace))
+                if closer_of(opener, marks).is_some_and(|closers| closers.contains(&c))
+                    && closes_here(text, c, i, after)
                 {
                     if let Some(inner) = text.get(from..i)
                         && quoted_words(inner) >= MIN_QUOTED_WORDS
@@ -139,10 +156,19 @@ fn marked_passages(text: &str, out: &mut Vec<Range<usize>>) {
                         out.push(from..i);
                     }
                     open = None;
+                } else if marks == Marks::Single && c == '\n' && text[after..].starts_with('\n') {
+                    // A single mark left open ("the '90s") ends at a blank
+                    // line, before it can pair with an apostrophe far on.
+                    open = None;
                 }
             }
         }
     }
+}
+
+/// Whether a mark is the same character at both ends of a quotation.
+fn is_straight(c: char) -> bool {
+    matches!(c, '"' | '\'')
 }
 
 /// Whether the straight quotation mark at `i..after` of `text` can open a
@@ -156,15 +182,26 @@ fn opens_here(text: &str, i: usize, after: usize) -> bool {
             .is_some_and(|c| !c.is_whitespace())
 }
 
-/// The marks that close a quotation opened by `c`, if `c` opens one.
-fn closer_of(c: char) -> Option<&'static [char]> {
-    match c {
-        '"' => Some(&['"']),
-        '“' => Some(&['”', '"']),
-        '„' => Some(&['“', '”']),
-        '«' => Some(&['»']),
-        '「' => Some(&['」']),
-        '『' => Some(&['』']),
+/// Whether the closing mark `c` at `i..after` of `text` can close a
+/// quotation: a straight one not after white space, and a mark that is
+/// also an apostrophe not before a letter or digit ("don't", "don’t").
+fn closes_here(text: &str, c: char, i: usize, after: usize) -> bool {
+    (!is_straight(c) || !text[..i].ends_with(char::is_whitespace))
+        && (!matches!(c, '\'' | '’') || !text[after..].starts_with(char::is_alphanumeric))
+}
+
+/// The marks that close a quotation opened by `c`, if `c` opens one of
+/// the family `marks`.
+fn closer_of(c: char, marks: Marks) -> Option<&'static [char]> {
+    match (marks, c) {
+        (Marks::Double, '"') => Some(&['"']),
+        (Marks::Double, '“') => Some(&['”', '"']),
+        (Marks::Double, '„') => Some(&['“', '”']),
+        (Marks::Double, '«') => Some(&['»']),
+        (Marks::Double, '「') => Some(&['」']),
+        (Marks::Double, '『') => Some(&['』']),
+        (Marks::Single, '\'') => Some(&['\'']),
+        (Marks::Single, '‘') => Some(&['’']),
         _ => None,
     }
 }
@@ -240,6 +277,40 @@ mod tests {
     }
 
     #[test]
+    fn single_quotation_marks_quote_as_double_ones_do() {
+        let text = "An example reads: 'Our client, a think tank in Asia, is seeking experts. Please add me on WeChat.' Report it.";
+        assert_eq!(
+            quoted(text),
+            ["Our client, a think tank in Asia, is seeking experts. Please add me on WeChat."]
+        );
+        assert_eq!(
+            quoted(
+                "He wrote ‘we’d pay you generously for a short note on what the committee thinks’ and left."
+            ),
+            ["we’d pay you generously for a short note on what the committee thinks"]
+        );
+        // Apostrophes inside words and after a plural close nothing early.
+        assert_eq!(
+            quoted("'We don't mind, it's our client's wish to hear your views on it.'"),
+            ["We don't mind, it's our client's wish to hear your views on it."]
+        );
+        // A word in single marks stays the sender's.
+        assert!(quoted("They offer paid 'consultancy' and 'insider insights'.").is_empty());
+    }
+
+    #[test]
+    fn a_single_mark_left_open_ends_at_a_blank_line() {
+        let text = "Back in the '90s we met.\n\nOur client pays well for reports on the members' views, truly.";
+        assert!(quoted(text).is_empty());
+        // A double quotation after it is still found.
+        let text = "Since the '90s: \"Our client would pay a generous fee for short reports.\"";
+        assert_eq!(
+            quoted(text),
+            ["Our client would pay a generous fee for short reports."]
+        );
+    }
+
+    #[test]
     fn forwarded_messages_and_dashed_blocks_are_passages() {
         let text = "FYI, is this real?\n---------- Forwarded message ---------\nFrom: X\nWe pay in crypto.";
         assert_eq!(
@@ -269,7 +340,7 @@ mod tests {
             pieces in proptest::collection::vec(
                 prop_oneof![
                     Just("\""), Just("“"), Just("”"), Just("„"), Just("«"), Just("»"),
-                    Just("「"), Just("」"), Just("\n"), Just("> "), Just("---\n"),
+                    Just("「"), Just("」"), Just("'"), Just("‘"), Just("’"), Just("\n"), Just("> "), Just("---\n"),
                     Just("-- Forwarded message --\n"), Just("word "), Just("报告"),
                     Just("é"), Just(" "),
                 ],

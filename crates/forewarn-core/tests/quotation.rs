@@ -42,6 +42,11 @@ fn a_report_quoting_an_approach_is_not_the_approach() {
             "Dear colleagues,\n\nA paraphrased example:\n\n“{PITCH}”\n\n\
              If you receive a message like this, report it to us. You will not be in trouble."
         ),
+        // British single marks, in a security team's answer to a report.
+        format!(
+            "Hi Sam,\n\nThanks for forwarding the message that reads '{PITCH}'. You were right \
+             to report it; we've logged it and blocked the domain.\n\nInformation Security"
+        ),
     ] {
         let verdict = judge(&report);
         assert_eq!(
@@ -80,4 +85,20 @@ fn what_the_sender_asks_outside_the_quotation_still_counts() {
     );
     let ids = offers_and_requests(&judge(&text)).join(" ");
     assert!(ids.contains("FW-CHANNEL-MESSENGER"), "{ids}");
+}
+
+#[test]
+fn red_flags_listed_after_they_may_describe_others() {
+    let notice = "Profiles posing as recruiters approach staff on networking sites. They may:\n\
+                  • offer paid consultancy or ask for non-public insights;\n\
+                  • offer all-expenses-paid trips abroad;\n\
+                  • offer payment in cash or cryptocurrency.\n\n\
+                  Do not reply; report it to us.";
+    let verdict = judge(notice);
+    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
+    assert_eq!(verdict.risk, Risk::Low);
+    // The same list in the sender's own voice is an offer.
+    let pitch = "We can:\n• offer paid consultancy for non-public insights;\n\
+                 • offer payment in cash or cryptocurrency.";
+    assert!(!offers_and_requests(&judge(pitch)).is_empty());
 }
