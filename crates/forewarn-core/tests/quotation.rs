@@ -102,3 +102,17 @@ fn red_flags_listed_after_they_may_describe_others() {
                  • offer payment in cash or cryptocurrency.";
     assert!(!offers_and_requests(&judge(pitch)).is_empty());
 }
+
+#[test]
+fn a_security_team_describing_a_reported_message_is_not_offering() {
+    let reply = "Dear Kasia,\n\nThank you for reporting the LinkedIn message you received from a \
+                 recruiter offering a paid advisory role and asking you to continue on WeChat. \
+                 You did exactly the right thing; we have logged it.";
+    let verdict = judge(reply);
+    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
+    assert_eq!(verdict.risk, Risk::Low);
+    // The sender's own offer after such an opening still counts.
+    let pitch = "Thanks for forwarding your CV. We offer a paid advisory role and we can \
+                 continue on WeChat.";
+    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+}
