@@ -55,6 +55,7 @@ FRAMINGS = {
     "beware": "Beware of fake recruiters; ",
     "red-flags": "I know the red flags, so to be clear: ",
     "warned": "You may have been warned about messages that look like this, and ",
+    "thanked": "Thank you for reporting back: ",
 }
 
 
