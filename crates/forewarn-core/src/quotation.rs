@@ -133,6 +133,7 @@ enum Marks {
     Single,
 }
 
+/// The passages between paired marks of one family, in order.
 fn paired_passages(text: &str, marks: Marks, out: &mut Vec<Range<usize>>) {
     // The opening mark and where the quotation starts, one at a time: a
     // mark inside a quotation of another kind of the same family is text.
@@ -289,7 +290,7 @@ mod tests {
             ),
             ["we’d pay you generously for a short note on what the committee thinks"]
         );
-        // Apostrophes inside words and after a plural close nothing early.
+        // Apostrophes inside words ("don't", "client's") close nothing.
         assert_eq!(
             quoted("'We don't mind, it's our client's wish to hear your views on it.'"),
             ["We don't mind, it's our client's wish to hear your views on it."]
