@@ -116,3 +116,17 @@ fn a_security_team_describing_a_reported_message_is_not_offering() {
                  continue on WeChat.";
     assert!(!offers_and_requests(&judge(pitch)).is_empty());
 }
+
+#[test]
+fn what_approaches_typically_offer_is_described() {
+    let notice = "A foreign intelligence service is using fake recruiter profiles. Approaches \
+                  typically offer paid consultancy in return for non-public insights, \
+                  all-expenses-paid trips, or payment in cash or cryptocurrency, and often try \
+                  to move the conversation to WeChat. Report it to us.";
+    let verdict = judge(notice);
+    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
+    assert_eq!(verdict.risk, Risk::Low);
+    // A sender who speaks of their own approaches offers.
+    let pitch = "Our approaches typically offer paid consultancy and payment in cryptocurrency.";
+    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+}
