@@ -8,9 +8,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod common;
+
 use std::path::PathBuf;
 
-use forewarn_core::{Approach, Engine, EngineConfig, Model, RuleSet};
+use common::ENGINE;
+use forewarn_core::Approach;
 
 const NAMES: &[&str] = &[
     "John Smith",
@@ -154,11 +157,7 @@ fn swap_name(a: &Approach, new: &str) -> Approach {
 
 #[test]
 fn swapping_sender_names_never_changes_a_score() {
-    let engine = Engine::new(
-        RuleSet::default_pack().unwrap(),
-        Model::shipped().unwrap(),
-        EngineConfig::default(),
-    );
+    let engine = &*ENGINE;
     let mut compared = 0;
     for a in dev_approaches() {
         let base = engine.evaluate(&a);
