@@ -130,3 +130,33 @@ fn what_approaches_typically_offer_is_described() {
     let pitch = "Our approaches typically offer paid consultancy and payment in cryptocurrency.";
     assert!(!offers_and_requests(&judge(pitch)).is_empty());
 }
+
+#[test]
+fn an_offer_reported_by_the_person_it_was_made_to_is_not_an_offer() {
+    // Made to the writer ("offered me") or by some of many senders
+    // ("several offered"): the writer reports an offer, never makes one.
+    for report in [
+        "mate weird one. some recruiter on LinkedIn just offered me £2k a month to write \
+         market insight reports and said they could pay in bitcoin to save on fees. also wants \
+         to fly me out to Singapore for a client workshop, all expenses paid. reported it.",
+        "Most reports this quarter came from purported recruiters. Several offered payment in \
+         cryptocurrency to avoid bank fees. Approaches move quickly to WeChat or Telegram, and \
+         some invited staff to all-expenses-paid study tours.",
+        "Un faux chasseur de têtes m'a proposé 2 000 euros par note, payés en bitcoin.",
+    ] {
+        let verdict = judge(report);
+        assert_eq!(
+            offers_and_requests(&verdict),
+            Vec::<&str>::new(),
+            "{report}"
+        );
+        assert_eq!(verdict.risk, Risk::Low, "{report}");
+    }
+    // An offer to the reader, or the sender's own, still counts.
+    for pitch in [
+        "My director promised me I may invite you to Beijing, all expenses paid.",
+        "The client offered me a budget, so we can pay you in bitcoin for short reports.",
+    ] {
+        assert!(!offers_and_requests(&judge(pitch)).is_empty(), "{pitch}");
+    }
+}

@@ -183,6 +183,9 @@ struct CueSite {
     cjk: bool,
     /// A description cue ("be wary of"), not a negation.
     describes: bool,
+    /// A report cue ("offered me"), a description of an offer made to
+    /// someone other than the reader.
+    reports: bool,
 }
 
 /// Most tries and negation cues [`RuleSet::scan_many`] holds before it
@@ -277,10 +280,14 @@ pub struct RuleSet {
     /// The negation cues alone, to find them in a window; their pattern
     /// indexes are their indexes in `cue_is_cjk`.
     negations: Option<AhoCorasick>,
-    /// For each cue, negations then descriptions: whether it is CJK.
+    /// For each cue, negations, descriptions then reports: whether it is
+    /// CJK.
     cue_is_cjk: Vec<bool>,
     /// How many of the cues are negations.
     negation_count: usize,
+    /// How many of the cues are negations or descriptions: the rest are
+    /// reports.
+    report_start: usize,
     /// What the regexes' tries read and extend.
     caches: TryCaches,
 }
@@ -421,6 +428,8 @@ impl RuleSet {
         let mut cues = normalise_cues(&pack.negations);
         let negation_count = cues.len();
         cues.extend(normalise_cues(&pack.descriptions));
+        let report_start = cues.len();
+        cues.extend(normalise_cues(&pack.reports));
         let cue_is_cjk: Vec<bool> = cues.iter().map(|c| c.chars().any(is_cjk)).collect();
         let cue_triggers: Vec<Trigger> = (0..index32(cues.len())?).map(Trigger::Cue).collect();
         let mut matchers = Vec::with_capacity(fields.len());
@@ -501,6 +510,7 @@ impl RuleSet {
             negations,
             cue_is_cjk,
             negation_count,
+            report_start,
             caches: TryCaches::new(),
         })
     }
@@ -705,6 +715,7 @@ impl RuleSet {
                             end: m.end(),
                             cjk: self.cue_is_cjk.get(*index as usize) == Some(&true),
                             describes: *index as usize >= self.negation_count,
+                            reports: *index as usize >= self.report_start,
                         }),
                     }
                 }
@@ -1023,6 +1034,13 @@ const FIRST_PERSON: &[&str] = &[
     "meinem", "meiner",
 ];
 
+/// Words by which the sender turns to the reader: after a report cue, what
+/// follows one is an offer to the reader, not the one reported.
+const ADDRESSEE: &[&str] = &[
+    "you", "your", "yours", "you're", "you'll", "you'd", "you've", "yourself", "u", "ur", "vous",
+    "votre", "vos", "du", "dich", "dir", "dein", "deine", "ihnen", "euch",
+];
+
 /// Turns after which the sender speaks for themselves again.
 const DESCRIPTION_TURNS: &[&str] = &["but", "however", "mais", "aber", "doch"];
 
@@ -1043,7 +1061,8 @@ const ASKED: &[&str] = &["you", "u", "sie", "vous"];
 /// `text` and still reaches it ([`description_reaches`]: "offered a trip
 /// and suggested \"continuing our chat on WeChat\"" still describes), with
 /// no word of the sender just before the cue, in a sentence that is no
-/// question.
+/// question; or after a report cue, with no word turning to the reader
+/// between them.
 fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
     let from = at.saturating_sub(DESCRIPTION_REACH_BYTES);
     let ended = cues.partition_point(|c| c.end <= at);
@@ -1057,13 +1076,18 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
             (c.cjk || is_whole_word(text, c.start..c.end))
-                && text.get(c.end..at).is_some_and(description_reaches)
-                && !sender_just_before(
-                    &text[text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
-                        ..c.start],
-                )
+                && text
+                    .get(c.end..at)
+                    .is_some_and(|between| description_reaches(between, c.reports))
+                // A report needs neither check: it ends at any word that
+                // turns to the reader, who a question would ask.
+                && (c.reports
+                    || (!sender_just_before(
+                        &text[text
+                            .ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
+                            ..c.start],
+                    ) && !asks(text.get(at..).unwrap_or_default())))
         })
-        && !asks(text.get(at..).unwrap_or_default())
 }
 
 /// Whether the sentence a hit stands in, from the hit on, is a question:
@@ -1106,11 +1130,12 @@ const SENDER_BEFORE_BYTES: usize = 64;
 /// Whether `between`, the text from a description cue to a hit, keeps the
 /// hit in the description: no end of sentence, and outside quotation
 /// marks no first-person word, nor a turn ("but") in the item of a list
-/// the hit stands in. A list of red flags runs as items after a colon or
-/// a semicolon ("be wary of any contact that: - gives no company details
-/// but ...; - offers ..."): each bullet opens a new item of the same
-/// description.
-fn description_reaches(between: &str) -> bool {
+/// the hit stands in; after a report cue (`reported`), no word turning to
+/// the reader either ("you", "your"). A list of red flags runs as items
+/// after a colon or a semicolon ("be wary of any contact that: - gives no
+/// company details but ...; - offers ..."): each bullet opens a new item
+/// of the same description.
+fn description_reaches(between: &str, reported: bool) -> bool {
     let mut quoted = false;
     let mut turned = false;
     let mut word_start = None;
@@ -1136,6 +1161,9 @@ fn description_reaches(between: &str) -> bool {
             && !quoted
         {
             let word = &between[start..i];
+            if reported && ADDRESSEE.contains(&word) {
+                return false;
+            }
             match speaks_or_turns(previous_word, word) {
                 Some(Speaker::Sender) => return false,
                 Some(Speaker::Turn) => turned = true,
@@ -1158,6 +1186,7 @@ fn description_reaches(between: &str) -> bool {
             '«' | '「' | '『' => quoted = true,
             '»' | '」' | '』' => quoted = false,
             '我' | '请' | '請' if !quoted => return false,
+            '你' | '您' if reported && !quoted => return false,
             '但' if !quoted => turned = true,
             _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
                 turned = false;
@@ -1176,6 +1205,9 @@ fn description_reaches(between: &str) -> bool {
         && !quoted
     {
         let word = &between[start..];
+        if reported && ADDRESSEE.contains(&word) {
+            return false;
+        }
         match speaks_or_turns(previous_word, word) {
             Some(Speaker::Sender) => return false,
             Some(Speaker::Turn) => turned = true,
@@ -1602,6 +1634,34 @@ regexes = ['non[- ]?public (?:information|data)']
     }
 
     #[test]
+    fn a_reported_offer_is_described_until_the_writer_turns_to_the_reader() {
+        let src = format!(
+            "format = 1\nname = \"test\"\nreports = [\"offered me\", \"several offered\"]\n{TWO_RULES}"
+        );
+        let set = RuleSet::compile(RulePack::parse(&src, "test").unwrap()).unwrap();
+        let none = Vec::<String>::new();
+        for report in [
+            "Some recruiter offered me a fee in crypto",
+            // Whoever speaks before it, and in a question.
+            "A man I met offered me a fee in crypto",
+            "Remember the one who offered me a fee in crypto?",
+            "Several offered payment in crypto",
+        ] {
+            assert_eq!(fired(&set, report), none, "{report}");
+        }
+        for offer in [
+            // The writer turns to the reader: the offer is theirs.
+            "My client offered me a budget so you can be paid in crypto",
+            "The client offered me a budget, ur fee is in crypto",
+            // The sender speaks of themselves, or the sentence ends.
+            "He offered me a budget and we pay in crypto",
+            "He offered me a budget. The fee is in crypto",
+        ] {
+            assert_eq!(fired(&set, offer).len(), 1, "{offer}");
+        }
+    }
+
+    #[test]
     fn each_field_is_matched_only_with_the_rules_that_read_it() {
         let set = pack(&format!(
             r#"{}
@@ -1909,6 +1969,7 @@ mod scan_properties {
                     end: m.end(),
                     cjk: set.cue_is_cjk[m.pattern().as_usize()],
                     describes: false,
+                    reports: false,
                 })
                 .collect();
             for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
@@ -1982,6 +2043,8 @@ mod scan_properties {
         ", ",
         ". ",
         "be wary of ",
+        "offered me ",
+        "several offered ",
         "unlike the fake recruiters ",
         "\"",
         "? ",
@@ -1995,8 +2058,9 @@ mod scan_properties {
     ];
 
     proptest! {
-        /// Description cues only take hits away: every hit of the default
-        /// pack is a hit of the same pack without them, at the same place.
+        /// Description and report cues only take hits away: every hit of
+        /// the default pack is a hit of the same pack without them, at the
+        /// same place.
         #[test]
         fn descriptions_only_take_hits_away(
             pieces in proptest::collection::vec(proptest::sample::select(SCAN_PIECES), 0..40),
@@ -2005,6 +2069,7 @@ mod scan_properties {
                 let pack = RulePack::parse(DEFAULT_PACK, "default").unwrap();
                 let mut without = pack.clone();
                 without.descriptions.clear();
+                without.reports.clear();
                 (RuleSet::compile(pack).unwrap(), RuleSet::compile(without).unwrap())
             });
             let (with, without) = &*SETS;
@@ -2098,6 +2163,7 @@ mod scan_properties {
             end: 4,
             cjk: false,
             describes: false,
+            reports: false,
         }];
         assert!(cue_between(&text, &cues, from, at));
         // One byte further on, the cue is outside the window.

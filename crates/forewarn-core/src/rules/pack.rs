@@ -32,6 +32,15 @@ pub struct RulePack {
     /// all-expenses-paid trip").
     #[serde(default)]
     pub descriptions: Vec<String>,
+    /// Report cues: a description of an offer made to the writer or to
+    /// someone else, never to the reader ("offered me", "several
+    /// offered"). They open a description like `descriptions` do, whoever
+    /// speaks before them, and the description ends where the sender turns
+    /// to the reader ("you", "your"): the writer reports an offer that
+    /// concerns them, a sender relaying a principal's offer makes it to
+    /// the reader ("my client offered me a budget to fly you out").
+    #[serde(default)]
+    pub reports: Vec<String>,
     /// The rules.
     #[serde(default, rename = "rule")]
     pub rules: Vec<Rule>,
@@ -267,7 +276,7 @@ impl RulePack {
     }
 
     /// Merges `other` into this pack: rules with the same id are replaced,
-    /// new ones appended, negation and description cues added.
+    /// new ones appended, negation, description and report cues added.
     pub fn extend(&mut self, other: RulePack) {
         for rule in other.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
@@ -275,14 +284,15 @@ impl RulePack {
                 None => self.rules.push(rule),
             }
         }
-        for cue in other.negations {
-            if !self.negations.contains(&cue) {
-                self.negations.push(cue);
-            }
-        }
-        for cue in other.descriptions {
-            if !self.descriptions.contains(&cue) {
-                self.descriptions.push(cue);
+        for (cues, others) in [
+            (&mut self.negations, other.negations),
+            (&mut self.descriptions, other.descriptions),
+            (&mut self.reports, other.reports),
+        ] {
+            for cue in others {
+                if !cues.contains(&cue) {
+                    cues.push(cue);
+                }
             }
         }
     }
