@@ -160,3 +160,17 @@ fn an_offer_reported_by_the_person_it_was_made_to_is_not_an_offer() {
         assert!(!offers_and_requests(&judge(pitch)).is_empty(), "{pitch}");
     }
 }
+
+#[test]
+fn offers_named_as_things_in_a_bulletin_are_described() {
+    let bulletin = "SECURITY SERVICES WARN ABOUT FAKE HEADHUNTERS: The pattern: a flattering \
+                    message, an offer of paid consultancy or reports giving insider insights, \
+                    sometimes an all-expenses-paid trip or payment in crypto, and a quick request \
+                    to move to another app.";
+    let verdict = judge(bulletin);
+    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
+    assert_eq!(verdict.risk, Risk::Low);
+    // The sender's own offer, named as a thing, is still an offer.
+    let pitch = "I have an offer of paid consultancy for you, with payment in crypto.";
+    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+}
