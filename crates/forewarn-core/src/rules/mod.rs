@@ -1034,6 +1034,13 @@ const FIRST_PERSON: &[&str] = &[
     "meinem", "meiner",
 ];
 
+/// The first person singular: in a report, the writer, who was offered
+/// something.
+const WRITER: &[&str] = &[
+    "i", "i'm", "i'll", "i'd", "i've", "my", "mine", "je", "mon", "ma", "mes", "ich", "mein",
+    "meine", "meinen", "meinem", "meiner",
+];
+
 /// Words by which the sender turns to the reader: after a report cue, what
 /// follows one is an offer to the reader, not the one reported.
 const ADDRESSEE: &[&str] = &[
@@ -1161,10 +1168,7 @@ fn description_reaches(between: &str, reported: bool) -> bool {
             && !quoted
         {
             let word = &between[start..i];
-            if reported && ADDRESSEE.contains(&word) {
-                return false;
-            }
-            match speaks_or_turns(previous_word, word) {
+            match speaks_or_turns(previous_word, word, reported) {
                 Some(Speaker::Sender) => return false,
                 Some(Speaker::Turn) => turned = true,
                 None => {}
@@ -1185,7 +1189,8 @@ fn description_reaches(between: &str, reported: bool) -> bool {
             '"' => quoted = !quoted,
             '«' | '「' | '『' => quoted = true,
             '»' | '」' | '』' => quoted = false,
-            '我' | '请' | '請' if !quoted => return false,
+            '我' if !quoted && !reported => return false,
+            '请' | '請' if !quoted => return false,
             '你' | '您' if reported && !quoted => return false,
             '但' if !quoted => turned = true,
             _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
@@ -1205,10 +1210,7 @@ fn description_reaches(between: &str, reported: bool) -> bool {
         && !quoted
     {
         let word = &between[start..];
-        if reported && ADDRESSEE.contains(&word) {
-            return false;
-        }
-        match speaks_or_turns(previous_word, word) {
+        match speaks_or_turns(previous_word, word, reported) {
             Some(Speaker::Sender) => return false,
             Some(Speaker::Turn) => turned = true,
             None => {}
@@ -1263,11 +1265,19 @@ enum Speaker {
     Turn,
 }
 
-/// What `word`, after `previous`, says of who speaks.
-fn speaks_or_turns(previous: &str, word: &str) -> Option<Speaker> {
-    if FIRST_PERSON.contains(&word)
+/// What `word`, after `previous`, says of who speaks. In a report
+/// (`reported`), the writer's "I" and "my" are the target's, not a
+/// sender's ("offered me ... payment in USDT if I prefer"), and a word
+/// turning to the reader ends it.
+fn speaks_or_turns(previous: &str, word: &str, reported: bool) -> Option<Speaker> {
+    // "The US" is a country.
+    let first_person = FIRST_PERSON.contains(&word) && !(word == "us" && previous == "the")
         || word.starts_with("j'")
-        || word.starts_with("m'")
+        || word.starts_with("m'");
+    let writer =
+        reported && (WRITER.contains(&word) || word.starts_with("j'") || word.starts_with("m'"));
+    if (first_person && !writer)
+        || (reported && ADDRESSEE.contains(&word))
         || ASKING.contains(&word)
         || (ASKED.contains(&word) && ASKING_MODALS.contains(&previous))
     {
@@ -1577,6 +1587,11 @@ regexes = ['non[- ]?public (?:information|data)']
             none
         );
         assert_eq!(fired(&set, "可疑的人会用加密货币付款"), none);
+        // "The US" is a country, not the sender.
+        assert_eq!(
+            fired(&set, "Be wary of warnings by the US about crypto"),
+            none
+        );
     }
 
     #[test]
@@ -1646,6 +1661,8 @@ regexes = ['non[- ]?public (?:information|data)']
             "A man I met offered me a fee in crypto",
             "Remember the one who offered me a fee in crypto?",
             "Several offered payment in crypto",
+            // The writer's own words are the target's.
+            "Some recruiter offered me a fee, in crypto if I prefer",
         ] {
             assert_eq!(fired(&set, report), none, "{report}");
         }
