@@ -174,3 +174,17 @@ fn offers_named_as_things_in_a_bulletin_are_described() {
     let pitch = "I have an offer of paid consultancy for you, with payment in crypto.";
     assert!(!offers_and_requests(&judge(pitch)).is_empty());
 }
+
+#[test]
+fn a_report_that_retells_the_message_received_is_not_an_offer() {
+    let report = "I want to report a LinkedIn message I received in September. It came from a \
+                  profile describing herself as a senior consultant at a talent firm. The \
+                  message said she was recruiting experts for non-public insights, offered \
+                  £2,000 per short report, said payment could be made in cryptocurrency, and \
+                  mentioned an all-expenses-paid trip. She asked me to move the conversation \
+                  to WeChat.";
+    assert_eq!(offers_and_requests(&judge(report)), Vec::<&str>::new());
+    // A relayed wish that turns to the reader is the sender's.
+    let relay = "Mr Fang was delighted. He asked me to invite you to Shanghai, all expenses paid.";
+    assert!(!offers_and_requests(&judge(relay)).is_empty());
+}
