@@ -1035,11 +1035,15 @@ const FIRST_PERSON: &[&str] = &[
 ];
 
 /// The first person singular: in a report, the writer, who was offered
-/// something.
+/// something. "I'll" offers, and is not among them.
 const WRITER: &[&str] = &[
-    "i", "i'm", "i'll", "i'd", "i've", "my", "mine", "je", "mon", "ma", "mes", "ich", "mein",
-    "meine", "meinen", "meinem", "meiner",
+    "i", "i'm", "i'd", "i've", "my", "mine", "je", "mon", "ma", "mes", "ich", "mein", "meine",
+    "meinen", "meinem", "meiner",
 ];
+
+/// Words after "I" by which the writer of a report offers something
+/// themselves ("... offered me a budget, and I can pay in crypto").
+const WRITER_OFFERS: &[&str] = &["can", "will"];
 
 /// Words by which the sender turns to the reader: after a report cue, what
 /// follows one is an offer to the reader, not the one reported.
@@ -1267,16 +1271,16 @@ enum Speaker {
 
 /// What `word`, after `previous`, says of who speaks. In a report
 /// (`reported`), the writer's "I" and "my" are the target's, not a
-/// sender's ("offered me ... payment in USDT if I prefer"), and a word
-/// turning to the reader ends it.
+/// sender's ("offered me ... payment in USDT if I prefer"), unless the
+/// writer offers ("I can pay", "I'll pay"), and a word turning to the
+/// reader ends it.
 fn speaks_or_turns(previous: &str, word: &str, reported: bool) -> Option<Speaker> {
+    let singular = WRITER.contains(&word) || word.starts_with("j'") || word.starts_with("m'");
     // "The US" is a country.
-    let first_person = FIRST_PERSON.contains(&word) && !(word == "us" && previous == "the")
-        || word.starts_with("j'")
-        || word.starts_with("m'");
-    let writer =
-        reported && (WRITER.contains(&word) || word.starts_with("j'") || word.starts_with("m'"));
-    if (first_person && !writer)
+    let first_person =
+        singular || (FIRST_PERSON.contains(&word) && !(word == "us" && previous == "the"));
+    if (first_person && !(reported && singular))
+        || (reported && previous == "i" && WRITER_OFFERS.contains(&word))
         || (reported && ADDRESSEE.contains(&word))
         || ASKING.contains(&word)
         || (ASKED.contains(&word) && ASKING_MODALS.contains(&previous))
@@ -1672,6 +1676,8 @@ regexes = ['non[- ]?public (?:information|data)']
             "The client offered me a budget, ur fee is in crypto",
             // The sender speaks of themselves, or the sentence ends.
             "He offered me a budget and we pay in crypto",
+            "The client offered me a budget and I can pay in crypto",
+            "The client offered me a budget and I'll pay in crypto",
             "He offered me a budget. The fee is in crypto",
         ] {
             assert_eq!(fired(&set, offer).len(), 1, "{offer}");
