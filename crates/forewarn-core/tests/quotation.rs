@@ -30,6 +30,19 @@ fn offers_and_requests(verdict: &Verdict) -> Vec<&str> {
         .collect()
 }
 
+/// `text` describes offers and requests without making any: none of their
+/// signals fires, and it is low.
+fn assert_described(text: &str) {
+    let verdict = judge(text);
+    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new(), "{text}");
+    assert_eq!(verdict.risk, Risk::Low, "{text}");
+}
+
+/// `text` makes an offer or a request of its own.
+fn assert_offers(text: &str) {
+    assert!(!offers_and_requests(&judge(text)).is_empty(), "{text}");
+}
+
 #[test]
 fn a_report_quoting_an_approach_is_not_the_approach() {
     let quoted: String = PITCH.split(". ").map(|s| format!("> {s}.\n")).collect();
@@ -94,13 +107,12 @@ fn red_flags_listed_after_they_may_describe_others() {
                   • offer all-expenses-paid trips abroad;\n\
                   • offer payment in cash or cryptocurrency.\n\n\
                   Do not reply; report it to us.";
-    let verdict = judge(notice);
-    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
-    assert_eq!(verdict.risk, Risk::Low);
+    assert_described(notice);
     // The same list in the sender's own voice is an offer.
-    let pitch = "We can:\n• offer paid consultancy for non-public insights;\n\
-                 • offer payment in cash or cryptocurrency.";
-    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+    assert_offers(
+        "We can:\n• offer paid consultancy for non-public insights;\n\
+         • offer payment in cash or cryptocurrency.",
+    );
 }
 
 #[test]
@@ -108,13 +120,12 @@ fn a_security_team_describing_a_reported_message_is_not_offering() {
     let reply = "Dear Kasia,\n\nThank you for reporting the LinkedIn message you received from a \
                  recruiter offering a paid advisory role and asking you to continue on WeChat. \
                  You did exactly the right thing; we have logged it.";
-    let verdict = judge(reply);
-    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
-    assert_eq!(verdict.risk, Risk::Low);
+    assert_described(reply);
     // The sender's own offer after such an opening still counts.
-    let pitch = "Thanks for forwarding your CV. We offer a paid advisory role and we can \
-                 continue on WeChat.";
-    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+    assert_offers(
+        "Thanks for forwarding your CV. We offer a paid advisory role and we can \
+         continue on WeChat.",
+    );
 }
 
 #[test]
@@ -123,12 +134,9 @@ fn what_approaches_typically_offer_is_described() {
                   typically offer paid consultancy in return for non-public insights, \
                   all-expenses-paid trips, or payment in cash or cryptocurrency, and often try \
                   to move the conversation to WeChat. Report it to us.";
-    let verdict = judge(notice);
-    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
-    assert_eq!(verdict.risk, Risk::Low);
+    assert_described(notice);
     // A sender who speaks of their own approaches offers.
-    let pitch = "Our approaches typically offer paid consultancy and payment in cryptocurrency.";
-    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+    assert_offers("Our approaches typically offer paid consultancy and payment in cryptocurrency.");
 }
 
 #[test]
@@ -144,21 +152,13 @@ fn an_offer_reported_by_the_person_it_was_made_to_is_not_an_offer() {
          some invited staff to all-expenses-paid study tours.",
         "Un faux chasseur de têtes m'a proposé 2 000 euros par note, payés en bitcoin.",
     ] {
-        let verdict = judge(report);
-        assert_eq!(
-            offers_and_requests(&verdict),
-            Vec::<&str>::new(),
-            "{report}"
-        );
-        assert_eq!(verdict.risk, Risk::Low, "{report}");
+        assert_described(report);
     }
     // An offer to the reader, or the sender's own, still counts.
-    for pitch in [
-        "My director promised me I may invite you to Beijing, all expenses paid.",
+    assert_offers("My director promised me I may invite you to Beijing, all expenses paid.");
+    assert_offers(
         "The client offered me a budget, so we can pay you in bitcoin for short reports.",
-    ] {
-        assert!(!offers_and_requests(&judge(pitch)).is_empty(), "{pitch}");
-    }
+    );
 }
 
 #[test]
@@ -167,12 +167,9 @@ fn offers_named_as_things_in_a_bulletin_are_described() {
                     message, an offer of paid consultancy or reports giving insider insights, \
                     sometimes an all-expenses-paid trip or payment in crypto, and a quick request \
                     to move to another app.";
-    let verdict = judge(bulletin);
-    assert_eq!(offers_and_requests(&verdict), Vec::<&str>::new());
-    assert_eq!(verdict.risk, Risk::Low);
+    assert_described(bulletin);
     // The sender's own offer, named as a thing, is still an offer.
-    let pitch = "I have an offer of paid consultancy for you, with payment in crypto.";
-    assert!(!offers_and_requests(&judge(pitch)).is_empty());
+    assert_offers("I have an offer of paid consultancy for you, with payment in crypto.");
 }
 
 #[test]
@@ -183,8 +180,9 @@ fn a_report_that_retells_the_message_received_is_not_an_offer() {
                   £2,000 per short report, said payment could be made in cryptocurrency, and \
                   mentioned an all-expenses-paid trip. She asked me to move the conversation \
                   to WeChat.";
-    assert_eq!(offers_and_requests(&judge(report)), Vec::<&str>::new());
+    assert_described(report);
     // A relayed wish that turns to the reader is the sender's.
-    let relay = "Mr Fang was delighted. He asked me to invite you to Shanghai, all expenses paid.";
-    assert!(!offers_and_requests(&judge(relay)).is_empty());
+    assert_offers(
+        "Mr Fang was delighted. He asked me to invite you to Shanghai, all expenses paid.",
+    );
 }
