@@ -21,7 +21,7 @@
 use std::cmp::Reverse;
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Longest literal kept for the automaton.
 pub(super) const MAX_TRIGGER_LEN: usize = 8;
@@ -200,6 +200,54 @@ pub(super) fn requires_digit(hir: &Hir) -> bool {
     }
 }
 
+/// A literal of `hir` that stands right after or right before an ASCII word
+/// boundary, `(?-u:\b)`, and begins or ends there with a non-ASCII letter
+/// ("über", "résumé", "微信"), if there is one.
+///
+/// An ASCII word boundary needs an ASCII word character on one side: a
+/// space before "über" is none, and neither is "ü", so that part of the
+/// regex never matches. Rules are written in many languages, and such a
+/// part fails silently: the pack refuses it instead.
+pub(super) fn dead_ascii_boundary(hir: &Hir) -> Option<String> {
+    let boundary = |h: &Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
+    let non_ascii_edge = |h: &Hir, from_start: bool| -> Option<String> {
+        let mut extractor = Extractor::new();
+        let kind = if from_start {
+            ExtractKind::Prefix
+        } else {
+            ExtractKind::Suffix
+        };
+        extractor.kind(kind).limit_class(24).limit_total(400);
+        let seq = extractor.extract(h);
+        seq.literals()?.iter().find_map(|l| {
+            let text = String::from_utf8_lossy(l.as_bytes());
+            let edge = if from_start {
+                text.chars().next()
+            } else {
+                text.chars().next_back()
+            };
+            // A non-ASCII mark ("’d") may stand right after a word, where
+            // the boundary holds; a letter would have to stand inside one.
+            edge.is_some_and(|c| c.is_alphanumeric() && !c.is_ascii())
+                .then(|| text.into_owned())
+        })
+    };
+    match hir.kind() {
+        HirKind::Capture(capture) => dead_ascii_boundary(&capture.sub),
+        HirKind::Repetition(repetition) => dead_ascii_boundary(&repetition.sub),
+        HirKind::Alternation(branches) => branches.iter().find_map(dead_ascii_boundary),
+        HirKind::Concat(parts) => parts
+            .windows(2)
+            .find_map(|pair| match pair {
+                [b, next] if boundary(b) => non_ascii_edge(next, true),
+                [previous, b] if boundary(b) => non_ascii_edge(previous, false),
+                _ => None,
+            })
+            .or_else(|| parts.iter().find_map(dead_ascii_boundary)),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
+}
+
 /// Adds to `out` sets of literals one of which every match of `hir` holds.
 fn collect_required(hir: &Hir, out: &mut Vec<Literals>) {
     match hir.kind() {
@@ -274,6 +322,23 @@ mod tests {
             .iter()
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect()
+    }
+
+    #[test]
+    fn an_ascii_word_boundary_next_to_a_non_ascii_letter_is_found() {
+        let dead = |p: &str| dead_ascii_boundary(&hir(p));
+        assert_eq!(
+            dead(r"(?-u:\b)(?:per|über) signal").as_deref(),
+            Some("über")
+        );
+        assert_eq!(dead(r"(?:cv|résumé)(?-u:\b)").as_deref(), Some("résumé"));
+        assert_eq!(dead(r"x (?:a|(?-u:\b)écrire)").as_deref(), Some("écrire"));
+        // Inside a word, or with an ASCII letter at the boundary, it holds.
+        assert_eq!(dead(r"(?-u:\b)(?:vergütung|zahlung)(?-u:\b)"), None);
+        assert_eq!(dead(r"(?:(?-u:\b)per|über) signal"), None);
+        assert_eq!(dead(r"(?-u:\b)[a-zäöü]+ (?-u:\b)pay"), None);
+        // A mark after a word: the word before it makes the boundary.
+        assert_eq!(dead(r"(?-u:\b)(?:we|i)(?-u:\b)(?:'|’)d"), None);
     }
 
     #[test]

@@ -29,7 +29,8 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 
 use compiled_regex::{CompiledRegex, TryCaches};
 use literals::{
-    prefix_literals, required_literals, requires_digit, start_literals, without_extensions,
+    dead_ascii_boundary, prefix_literals, required_literals, requires_digit, start_literals,
+    without_extensions,
 };
 
 use crate::normalise::{Normalised, is_cjk};
@@ -386,6 +387,11 @@ impl RuleSet {
                 // Parsed once: the syntax tree gives the literals, and the
                 // regex is built from it.
                 let hir = regex_syntax::parse(pattern).map_err(|e| regex_error(e.to_string()))?;
+                if let Some(literal) = dead_ascii_boundary(&hir) {
+                    return Err(regex_error(format!(
+                        "(?-u:\\b) stands next to \"{literal}\", which begins or ends with a non-ASCII letter there: an ASCII word boundary never holds beside it, so that part never matches (leave the boundary out on that side)"
+                    )));
+                }
                 let prefixes = prefix_literals(&hir);
                 let gates = required_literals(&hir, prefixes.as_ref());
                 let starts = prefixes.map(|p| without_extensions(start_literals(p)));
@@ -1145,8 +1151,14 @@ const SENDER_BEFORE_BYTES: usize = 64;
 /// the reader either ("you", "your"). A list of red flags runs as items
 /// after a colon or a semicolon ("be wary of any contact that: - gives no
 /// company details but ...; - offers ..."): each bullet opens a new item
-/// of the same description.
+/// of the same description. A description goes on into the next sentence
+/// when that sentence opens with a pronoun standing for what was described
+/// ("The message said ... . It also offered a trip"; "Fake recruiters
+/// offer cash. They then ask for documents"), read from there on as a
+/// report: a word turning to the reader ends it.
 fn description_reaches(between: &str, reported: bool) -> bool {
+    // Whether the description has gone on past the end of a sentence.
+    let mut continued = false;
     let mut quoted = false;
     let mut turned = false;
     let mut word_start = None;
@@ -1172,7 +1184,7 @@ fn description_reaches(between: &str, reported: bool) -> bool {
             && !quoted
         {
             let word = &between[start..i];
-            match speaks_or_turns(previous_word, word, reported) {
+            match speaks_or_turns(previous_word, word, reported, continued) {
                 Some(Speaker::Sender) => return false,
                 Some(Speaker::Turn) => turned = true,
                 None => {}
@@ -1187,7 +1199,14 @@ fn description_reaches(between: &str, reported: bool) -> bool {
         let next = chars.peek().map(|&(_, next)| next);
         let next_is_space = next.is_none_or(char::is_whitespace);
         if ends_sentence(c, next) {
-            return false;
+            if quoted || turned || !continues_description(&between[i + c.len_utf8()..]) {
+                return false;
+            }
+            continued = true;
+            previous_word = "";
+            joins_after_comma = false;
+            last = ' ';
+            continue;
         }
         match c {
             '"' => quoted = !quoted,
@@ -1195,7 +1214,7 @@ fn description_reaches(between: &str, reported: bool) -> bool {
             '»' | '」' | '』' => quoted = false,
             '我' if !quoted && !reported => return false,
             '请' | '請' if !quoted => return false,
-            '你' | '您' if reported && !quoted => return false,
+            '你' | '您' if (reported || continued) && !quoted => return false,
             '但' if !quoted => turned = true,
             _ if is_bullet(c) && next_is_space && matches!(last, ';' | '；' | ':') => {
                 turned = false;
@@ -1214,7 +1233,7 @@ fn description_reaches(between: &str, reported: bool) -> bool {
         && !quoted
     {
         let word = &between[start..];
-        match speaks_or_turns(previous_word, word, reported) {
+        match speaks_or_turns(previous_word, word, reported, continued) {
             Some(Speaker::Sender) => return false,
             Some(Speaker::Turn) => turned = true,
             None => {}
@@ -1235,6 +1254,32 @@ const CLAUSE_SUBJECTS: &[&str] = &[
     "you", "it", "it's", "this", "there", "there's", "they", "he", "she", "es", "vous", "il",
     "elle", "c'est",
 ];
+
+/// Pronouns that, opening a sentence, stand for what the sentence before
+/// described: the sender of a reported message ("it", "she"), or the
+/// senders a warning names ("they"). "Sie" is left out: at the start of a
+/// German sentence it may be the reader.
+const CONTINUATIONS: &[&str] = &[
+    "it", "he", "she", "they", "il", "elle", "ils", "elles", "er", "他", "她", "它", "对方", "對方",
+];
+
+/// Whether the sentence that `after` opens (after spaces, a bullet or a
+/// quotation mark) begins with one of [`CONTINUATIONS`].
+fn continues_description(after: &str) -> bool {
+    let start = after.trim_start_matches(|c: char| {
+        c.is_whitespace() || is_bullet(c) || matches!(c, '"' | '\'' | '«' | '「' | '(')
+    });
+    let word_end = start
+        .find(|c: char| !c.is_alphanumeric() || is_cjk(c))
+        .unwrap_or(start.len());
+    let word = &start[..word_end];
+    if !word.is_empty() {
+        return CONTINUATIONS.contains(&word);
+    }
+    CONTINUATIONS
+        .iter()
+        .any(|p| p.chars().all(is_cjk) && start.starts_with(p))
+}
 
 /// Whether `c`, followed by `next`, ends a sentence. A full stop inside a
 /// number or an abbreviation ("£5.5k", "e.g.") does not.
@@ -1273,15 +1318,16 @@ enum Speaker {
 /// (`reported`), the writer's "I" and "my" are the target's, not a
 /// sender's ("offered me ... payment in USDT if I prefer"), unless the
 /// writer offers ("I can pay", "I'll pay"), and a word turning to the
-/// reader ends it.
-fn speaks_or_turns(previous: &str, word: &str, reported: bool) -> Option<Speaker> {
+/// reader ends it; so it does in a description gone on past a sentence
+/// (`continued`).
+fn speaks_or_turns(previous: &str, word: &str, reported: bool, continued: bool) -> Option<Speaker> {
     let singular = WRITER.contains(&word) || word.starts_with("j'") || word.starts_with("m'");
     // "The US" is a country.
     let first_person =
         singular || (FIRST_PERSON.contains(&word) && !(word == "us" && previous == "the"));
     if (first_person && !(reported && singular))
         || (reported && previous == "i" && WRITER_OFFERS.contains(&word))
-        || (reported && ADDRESSEE.contains(&word))
+        || ((reported || continued) && ADDRESSEE.contains(&word))
         || ASKING.contains(&word)
         || (ASKED.contains(&word) && ASKING_MODALS.contains(&previous))
     {
@@ -1679,6 +1725,36 @@ regexes = ['non[- ]?public (?:information|data)']
             "The client offered me a budget and I can pay in crypto",
             "The client offered me a budget and I'll pay in crypto",
             "He offered me a budget. The fee is in crypto",
+        ] {
+            assert_eq!(fired(&set, offer).len(), 1, "{offer}");
+        }
+    }
+
+    #[test]
+    fn a_description_goes_on_into_a_sentence_about_its_subject() {
+        let src = format!(
+            "format = 1\nname = \"test\"\ndescriptions = [\"be wary of\"]\nreports = [\"offered me\"]\n{TWO_RULES}"
+        );
+        let set = RuleSet::compile(RulePack::parse(&src, "test").unwrap()).unwrap();
+        let none = Vec::<String>::new();
+        for described in [
+            "Some recruiter offered me a fee. It was to be paid in crypto.",
+            "A man offered me a fee.\n- She then said crypto was fine.",
+            "Be wary of fake recruiters. They pay in crypto. It is their hallmark.",
+            "有人offered me a fee。他说可以用crypto。",
+        ] {
+            assert_eq!(fired(&set, described), none, "{described}");
+        }
+        for offer in [
+            // Not a pronoun standing for the subject described.
+            "Some recruiter offered me a fee. The fee is in crypto.",
+            "Be wary of fake recruiters. We pay in crypto.",
+            // Gone on as a report: a word turning to the reader ends it.
+            "Be wary of fake recruiters. They will pay you in crypto.",
+            "Some recruiter offered me a fee. It is for you, in crypto.",
+            // A turn, or a quotation, ends it at the sentence's end.
+            "Be wary of fake recruiters, but. They pay in crypto.",
+            "Be wary of \"fake recruiters. They pay in crypto.\"",
         ] {
             assert_eq!(fired(&set, offer).len(), 1, "{offer}");
         }
