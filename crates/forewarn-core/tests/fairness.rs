@@ -90,7 +90,17 @@ fn slug(name: &str) -> String {
 /// The approach with the sender called `new` instead.
 fn swap_name(a: &Approach, new: &str) -> Approach {
     let old = a.sender.name.clone();
-    let old_parts: Vec<&str> = old.split_whitespace().collect();
+    // A part in a script without spaces ends at any mark, as the engine
+    // reads it ("《倫敦港人週報》編輯部" is "倫敦港人週報" and "編輯部"), so
+    // the text's other uses of a part ("【倫敦港人週報】") are swapped too.
+    let old_parts: Vec<&str> = old
+        .split_whitespace()
+        .flat_map(|part| {
+            let cjk = part.chars().any(forewarn_core::normalise::is_cjk);
+            part.split(move |c: char| cjk && !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+        })
+        .collect();
     let new_parts: Vec<&str> = new.split_whitespace().collect();
     // A part of a name is swapped where it is written as a name: with a
     // capital, or in a script without case. A lower-case part of a name
