@@ -812,7 +812,7 @@ impl RuleSet {
     ) {
         if self.negatable[rule]
             && (self.is_negated(normalised.as_str(), range.clone(), cues)
-                || is_described(normalised.as_str(), range.start, cues))
+                || is_described(normalised.as_str(), range.clone(), cues))
         {
             return;
         }
@@ -1058,6 +1058,14 @@ const ADDRESSEE: &[&str] = &[
     "votre", "vos", "du", "dich", "dir", "dein", "deine", "ihnen", "euch",
 ];
 
+/// Whether `text` holds a word of [`ADDRESSEE`], or "你" or "您".
+fn turns_to_reader(text: &str) -> bool {
+    text.contains(['你', '您'])
+        || text
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .any(|w| ADDRESSEE.contains(&w))
+}
+
 /// Turns after which the sender speaks for themselves again.
 const DESCRIPTION_TURNS: &[&str] = &["but", "however", "mais", "aber", "doch"];
 
@@ -1079,8 +1087,10 @@ const ASKED: &[&str] = &["you", "u", "sie", "vous"];
 /// and suggested \"continuing our chat on WeChat\"" still describes), with
 /// no word of the sender just before the cue, in a sentence that is no
 /// question; or after a report cue, with no word turning to the reader
-/// between them.
-fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
+/// between them nor in the hit itself ("he asked me to pass on an envelope
+/// for your trouble" is the reader's).
+fn is_described(text: &str, hit: Range<usize>, cues: &[CueSite]) -> bool {
+    let at = hit.start;
     let from = at.saturating_sub(DESCRIPTION_REACH_BYTES);
     let ended = cues.partition_point(|c| c.end <= at);
     cues[..ended]
@@ -1092,18 +1102,23 @@ fn is_described(text: &str, at: usize, cues: &[CueSite]) -> bool {
         // hit, and a cue further back reaches over the nearer one's text.
         .take(MAX_DESCRIPTION_CUES)
         .any(|c| {
-            (c.cjk || is_whole_word(text, c.start..c.end))
-                && text
-                    .get(c.end..at)
-                    .is_some_and(|between| description_reaches(between, c.reports))
-                // A report needs neither check: it ends at any word that
-                // turns to the reader, who a question would ask.
-                && (c.reports
-                    || (!sender_just_before(
-                        &text[text
-                            .ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES))
-                            ..c.start],
-                    ) && !asks(text.get(at..).unwrap_or_default())))
+            if !(c.cjk || is_whole_word(text, c.start..c.end)) {
+                return false;
+            }
+            if !text
+                .get(c.end..at)
+                .is_some_and(|between| description_reaches(between, c.reports))
+            {
+                return false;
+            }
+            if c.reports {
+                // A report needs neither check below: it ends at any word
+                // that turns to the reader, who a question would ask. A
+                // hit that turns to the reader itself is the reader's.
+                return !turns_to_reader(text.get(hit.clone()).unwrap_or_default());
+            }
+            let before = text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES));
+            !sender_just_before(&text[before..c.start]) && !asks(text.get(at..).unwrap_or_default())
         })
 }
 
@@ -1728,6 +1743,20 @@ regexes = ['non[- ]?public (?:information|data)']
         ] {
             assert_eq!(fired(&set, offer).len(), 1, "{offer}");
         }
+    }
+
+    #[test]
+    fn a_reported_hit_that_turns_to_the_reader_is_the_readers() {
+        let src = "format = 1\nname = \"t\"\nreports = [\"asked me to\"]\n[[rule]]\nid = \"FW-OFFER-GIFT\"\ntitle = \"g\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [\"for your trouble\", \"for his trouble\"]\n";
+        let set = RuleSet::compile(RulePack::parse(src, "t").unwrap()).unwrap();
+        assert_eq!(
+            fired(&set, "He asked me to pass on an envelope for your trouble").len(),
+            1
+        );
+        assert_eq!(
+            fired(&set, "He asked me to pass on an envelope for his trouble"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
