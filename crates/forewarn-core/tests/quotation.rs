@@ -186,3 +186,16 @@ fn a_report_that_retells_the_message_received_is_not_an_offer() {
         "Mr Fang was delighted. He asked me to invite you to Shanghai, all expenses paid.",
     );
 }
+
+#[test]
+fn a_retelling_over_several_sentences_is_not_an_offer() {
+    assert_described(
+        "The message said I'd been selected for a paid consultancy role. It also offered an \
+         all-expenses-paid trip to Shanghai and asked me to move to WhatsApp.",
+    );
+    // Gone on past its sentence, the retelling ends where it turns to the reader.
+    assert_offers(
+        "The message said I'd been selected for a role. It also offers you an \
+         all-expenses-paid trip to Shanghai.",
+    );
+}

@@ -1105,17 +1105,24 @@ fn is_described(text: &str, hit: Range<usize>, cues: &[CueSite]) -> bool {
             if !(c.cjk || is_whole_word(text, c.start..c.end)) {
                 return false;
             }
-            if !text
-                .get(c.end..at)
-                .is_some_and(|between| description_reaches(between, c.reports))
+            let Some(between) = text.get(c.end..at) else {
+                return false;
+            };
+            if !description_reaches(between, c.reports) {
+                return false;
+            }
+            // A report, or a description gone on past a sentence, ends at
+            // any word that turns to the reader: a hit that holds one is
+            // the reader's.
+            if (c.reports || holds_sentence_end(between))
+                && turns_to_reader(text.get(hit.clone()).unwrap_or_default())
             {
                 return false;
             }
             if c.reports {
-                // A report needs neither check below: it ends at any word
-                // that turns to the reader, who a question would ask. A
-                // hit that turns to the reader itself is the reader's.
-                return !turns_to_reader(text.get(hit.clone()).unwrap_or_default());
+                // A report needs neither check below: the reader, whom a
+                // question would ask, ends it.
+                return true;
             }
             let before = text.ceil_char_boundary(c.start.saturating_sub(SENDER_BEFORE_BYTES));
             !sender_just_before(&text[before..c.start]) && !asks(text.get(at..).unwrap_or_default())
@@ -1294,6 +1301,17 @@ fn continues_description(after: &str) -> bool {
     CONTINUATIONS
         .iter()
         .any(|p| p.chars().all(is_cjk) && start.starts_with(p))
+}
+
+/// Whether a sentence ends inside `text`.
+fn holds_sentence_end(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if ends_sentence(c, chars.peek().copied()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `c`, followed by `next`, ends a sentence. A full stop inside a
@@ -1747,10 +1765,19 @@ regexes = ['non[- ]?public (?:information|data)']
 
     #[test]
     fn a_reported_hit_that_turns_to_the_reader_is_the_readers() {
-        let src = "format = 1\nname = \"t\"\nreports = [\"asked me to\"]\n[[rule]]\nid = \"FW-OFFER-GIFT\"\ntitle = \"g\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [\"for your trouble\", \"for his trouble\"]\n";
+        let src = "format = 1\nname = \"t\"\ndescriptions = [\"be wary of\"]\nreports = [\"asked me to\"]\n[[rule]]\nid = \"FW-OFFER-GIFT\"\ntitle = \"g\"\nfamily = \"offer\"\nweight = 1.0\nphrases = [\"for your trouble\", \"for his trouble\"]\n";
         let set = RuleSet::compile(RulePack::parse(src, "t").unwrap()).unwrap();
         assert_eq!(
             fired(&set, "He asked me to pass on an envelope for your trouble").len(),
+            1
+        );
+        // So is one in a description gone on past a sentence.
+        assert_eq!(
+            fired(
+                &set,
+                "Be wary of fake recruiters. They give envelopes for your trouble"
+            )
+            .len(),
             1
         );
         assert_eq!(
